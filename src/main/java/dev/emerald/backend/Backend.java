@@ -1,0 +1,116 @@
+package dev.emerald.backend;
+
+import dev.emerald.tensor.Tensor;
+
+/**
+ * Every op the model needs, forward next to backward, in the style of llm.c: raw ranges plus sizes.
+ * Backward ops accumulate (+=) into parameter gradients and into activation gradients that have
+ * more than one consumer, and say so where they do. Token ids live on the host and are passed as
+ * {@code int[]}; a device backend copies them itself.
+ */
+public interface Backend extends AutoCloseable {
+
+    String name();
+
+    /** A new zero-filled tensor of n floats. */
+    Tensor alloc(long n);
+
+    void upload(Tensor dst, float[] src);
+
+    void download(Tensor src, float[] dst);
+
+    void zero(Tensor t);
+
+    void copy(Tensor dst, Tensor src);
+
+    // ---- embeddings -------------------------------------------------------------------------
+
+    /** out (B, T, C) = wte[tokens] + wpe[t]; wte (V, C), wpe (maxT, C). */
+    void encoderForward(Tensor out, int[] tokens, Tensor wte, Tensor wpe, int B, int T, int C);
+
+    /** dwte += scatter(dout), dwpe += sum over B of dout. */
+    void encoderBackward(Tensor dwte, Tensor dwpe, Tensor dout, int[] tokens, int B, int T, int C);
+
+    // ---- layernorm --------------------------------------------------------------------------
+
+    /** out (N, C) = (inp - mean) * rstd * w + b, saving mean (N) and rstd (N); eps 1e-5. */
+    void layernormForward(Tensor out, Tensor mean, Tensor rstd, Tensor inp, Tensor w, Tensor b, int N, int C);
+
+    /** dinp +=, dw +=, db += (the accumulating form, as dinp often is a residual stream). */
+    void layernormBackward(Tensor dinp, Tensor dw, Tensor db, Tensor dout, Tensor inp, Tensor w,
+                           Tensor mean, Tensor rstd, int N, int C);
+
+    // ---- matmul -----------------------------------------------------------------------------
+
+    /** out (N, OC) = inp (N, C) @ w (OC, C)^T + bias (OC); bias may be null. */
+    void matmulForward(Tensor out, Tensor inp, Tensor w, Tensor bias, int N, int C, int OC);
+
+    /** dinp (N, C) = dout @ w (overwritten); dw (OC, C) += dout^T @ inp; dbias (OC) += colsum(dout), may be null. */
+    void matmulBackward(Tensor dinp, Tensor dw, Tensor dbias, Tensor dout, Tensor inp, Tensor w, int N, int C, int OC);
+
+    // ---- attention --------------------------------------------------------------------------
+
+    /**
+     * Causal multi-head self-attention. qkv (B, T, 3C) holds q, k, v side by side; heads of size C/NH.
+     * att (B, NH, T, T) receives the softmax probabilities before dropout; out (B, T, C).
+     * Dropout p on the probabilities uses the counter-based stream {@code (seed, stream)}.
+     */
+    void attentionForward(Tensor out, Tensor att, Tensor qkv, int B, int T, int C, int NH,
+                          float dropout, long seed, long stream);
+
+    /** dqkv (B, T, 3C) = (overwritten); datt is scratch of att's size. */
+    void attentionBackward(Tensor dqkv, Tensor datt, Tensor dout, Tensor qkv, Tensor att, int B, int T, int C, int NH,
+                           float dropout, long seed, long stream);
+
+    // ---- pointwise --------------------------------------------------------------------------
+
+    /** GELU, tanh approximation. */
+    void geluForward(Tensor out, Tensor inp, int n);
+
+    /** dinp = dout * gelu'(inp) (overwritten). */
+    void geluBackward(Tensor dinp, Tensor inp, Tensor dout, int n);
+
+    void reluForward(Tensor out, Tensor inp, int n);
+
+    /** dinp = dout * (inp > 0) (overwritten). */
+    void reluBackward(Tensor dinp, Tensor inp, Tensor dout, int n);
+
+    /** out = a + b. */
+    void residualForward(Tensor out, Tensor a, Tensor b, int n);
+
+    /** dst += src. */
+    void accumulate(Tensor dst, Tensor src, int n);
+
+    /** In place: x = mask(i) ? x / (1 - p) : 0 with mask from {@link DropoutRng}; the backward is the same call. */
+    void dropout(Tensor x, int n, float p, long seed, long stream);
+
+    // ---- loss -------------------------------------------------------------------------------
+
+    /**
+     * Fused softmax + cross-entropy. Turns logits (N, V) into probabilities in place and writes each
+     * row's loss into losses (N); rows whose target is negative are ignored (loss 0).
+     */
+    void crossEntropyForward(Tensor losses, Tensor logits, int[] targets, int N, int V);
+
+    /** Given probabilities from the forward, dlogits (N, V) = (probs - onehot) * dloss, 0 for ignored rows. */
+    void crossEntropyBackward(Tensor dlogits, Tensor probs, int[] targets, float dloss, int N, int V);
+
+    // ---- optimizer --------------------------------------------------------------------------
+
+    /** Sum of squares of t, in double. */
+    double sumSquares(Tensor t);
+
+    /** t *= s. */
+    void scale(Tensor t, float s);
+
+    /**
+     * One AdamW step on a parameter range: m, v moments; decoupled weight decay wd (0 for biases,
+     * norms and such); bc1 = 1 - beta1^step, bc2 = 1 - beta2^step.
+     */
+    void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
+               float wd, float bc1, float bc2);
+
+    @Override
+    default void close() {
+    }
+}
