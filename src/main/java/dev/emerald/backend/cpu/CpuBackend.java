@@ -1,0 +1,521 @@
+package dev.emerald.backend.cpu;
+
+import dev.emerald.backend.Backend;
+import dev.emerald.backend.DropoutRng;
+import dev.emerald.tensor.Tensor;
+import dev.emerald.util.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Arrays;
+
+import static dev.emerald.backend.cpu.CpuStorage.of;
+
+/**
+ * The pure-Java backend: GEMMs through {@link Sgemm}, everything else row- or head-parallel with the
+ * Vector API where the loop is hot. Reductions over rows (weight and bias gradients, norms) are
+ * split by column or by fixed blocks, so results do not depend on scheduling.
+ */
+public final class CpuBackend implements Backend {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final float LN_EPS = 1e-5f;
+    private static final int SUM_BLOCK = 1 << 14;
+
+    private double[] partials = new double[0];
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public Tensor alloc(long n) {
+        return new Tensor(new CpuStorage(new float[Math.toIntExact(n)]), 0, n);
+    }
+
+    @Override
+    public void upload(Tensor dst, float[] src) {
+        System.arraycopy(src, 0, of(dst), dst.off(), dst.len());
+    }
+
+    @Override
+    public void download(Tensor src, float[] dst) {
+        System.arraycopy(of(src), src.off(), dst, 0, src.len());
+    }
+
+    @Override
+    public void zero(Tensor t) {
+        Arrays.fill(of(t), t.off(), t.off() + t.len(), 0f);
+    }
+
+    @Override
+    public void copy(Tensor dst, Tensor src) {
+        System.arraycopy(of(src), src.off(), of(dst), dst.off(), src.len());
+    }
+
+    // ---- embeddings -------------------------------------------------------------------------
+
+    @Override
+    public void encoderForward(Tensor out, int[] tokens, Tensor wte, Tensor wpe, int B, int T, int C) {
+        float[] o = of(out), e = of(wte), p = of(wpe);
+        int oo = out.off(), eo = wte.off(), po = wpe.off();
+        Parallel.range(B * T, 64, (from, to) -> {
+            for (int bt = from; bt < to; bt++) {
+                int te = eo + tokens[bt] * C, pe = po + (bt % T) * C, ob = oo + bt * C;
+                for (int c = 0; c < C; c++) {
+                    o[ob + c] = e[te + c] + p[pe + c];
+                }
+            }
+        });
+    }
+
+    @Override
+    public void encoderBackward(Tensor dwte, Tensor dwpe, Tensor dout, int[] tokens, int B, int T, int C) {
+        float[] dw = of(dwte), dp = of(dwpe), d = of(dout);
+        int wo = dwte.off(), po = dwpe.off(), doff = dout.off();
+        // split by column: every thread owns whole columns, so the scatter needs no atomics and keeps its order
+        Parallel.range(C, 16, (c0, c1) -> {
+            for (int bt = 0; bt < B * T; bt++) {
+                int src = doff + bt * C, we = wo + tokens[bt] * C, pe = po + (bt % T) * C;
+                for (int c = c0; c < c1; c++) {
+                    dw[we + c] += d[src + c];
+                    dp[pe + c] += d[src + c];
+                }
+            }
+        });
+    }
+
+    // ---- layernorm --------------------------------------------------------------------------
+
+    @Override
+    public void layernormForward(Tensor out, Tensor mean, Tensor rstd, Tensor inp, Tensor w, Tensor b, int N, int C) {
+        float[] o = of(out), m = of(mean), r = of(rstd), x = of(inp), wa = of(w), ba = of(b);
+        int oo = out.off(), mo = mean.off(), ro = rstd.off(), xo = inp.off(), wo = w.off(), bo = b.off();
+        Parallel.range(N, 16, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                int xi = xo + i * C;
+                float mu = sum(x, xi, C) / C;
+                float var = 0;
+                for (int c = 0; c < C; c++) {
+                    float dx = x[xi + c] - mu;
+                    var += dx * dx;
+                }
+                float rs = (float) (1.0 / Math.sqrt(var / C + LN_EPS));
+                int oi = oo + i * C;
+                for (int c = 0; c < C; c++) {
+                    o[oi + c] = (x[xi + c] - mu) * rs * wa[wo + c] + ba[bo + c];
+                }
+                m[mo + i] = mu;
+                r[ro + i] = rs;
+            }
+        });
+    }
+
+    @Override
+    public void layernormBackward(Tensor dinp, Tensor dw, Tensor db, Tensor dout, Tensor inp, Tensor w,
+                                  Tensor mean, Tensor rstd, int N, int C) {
+        float[] di = of(dinp), dwa = of(dw), dba = of(db), d = of(dout), x = of(inp), wa = of(w), m = of(mean), r = of(rstd);
+        int dio = dinp.off(), dwo = dw.off(), dbo = db.off(), dOff = dout.off(), xo = inp.off(), wo = w.off(), mo = mean.off(), ro = rstd.off();
+        Parallel.range(N, 16, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                int row = i * C;
+                float mu = m[mo + i], rs = r[ro + i];
+                float dnormMean = 0, dnormNormMean = 0;
+                for (int c = 0; c < C; c++) {
+                    float norm = (x[xo + row + c] - mu) * rs;
+                    float dnorm = wa[wo + c] * d[dOff + row + c];
+                    dnormMean += dnorm;
+                    dnormNormMean += dnorm * norm;
+                }
+                dnormMean /= C;
+                dnormNormMean /= C;
+                for (int c = 0; c < C; c++) {
+                    float norm = (x[xo + row + c] - mu) * rs;
+                    float dnorm = wa[wo + c] * d[dOff + row + c];
+                    di[dio + row + c] += (dnorm - dnormMean - norm * dnormNormMean) * rs;
+                }
+            }
+        });
+        Parallel.range(C, 16, (c0, c1) -> {
+            for (int i = 0; i < N; i++) {
+                int row = i * C;
+                float mu = m[mo + i], rs = r[ro + i];
+                for (int c = c0; c < c1; c++) {
+                    float g = d[dOff + row + c];
+                    dba[dbo + c] += g;
+                    dwa[dwo + c] += (x[xo + row + c] - mu) * rs * g;
+                }
+            }
+        });
+    }
+
+    // ---- matmul -----------------------------------------------------------------------------
+
+    @Override
+    public void matmulForward(Tensor out, Tensor inp, Tensor w, Tensor bias, int N, int C, int OC) {
+        float[] o = of(out);
+        int oo = out.off();
+        if (bias != null) {
+            float[] ba = of(bias);
+            int bo = bias.off();
+            Parallel.range(N, 64, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    System.arraycopy(ba, bo, o, oo + i * OC, OC);
+                }
+            });
+        }
+        Sgemm.gemm(false, true, N, OC, C, of(inp), inp.off(), C, of(w), w.off(), C, bias != null, o, oo, OC);
+    }
+
+    @Override
+    public void matmulBackward(Tensor dinp, Tensor dw, Tensor dbias, Tensor dout, Tensor inp, Tensor w, int N, int C, int OC) {
+        float[] d = of(dout);
+        int dOff = dout.off();
+        Sgemm.gemm(false, false, N, C, OC, d, dOff, OC, of(w), w.off(), C, false, of(dinp), dinp.off(), C);
+        Sgemm.gemm(true, false, OC, C, N, d, dOff, OC, of(inp), inp.off(), C, true, of(dw), dw.off(), C);
+        if (dbias != null) {
+            float[] db = of(dbias);
+            int dbo = dbias.off();
+            Parallel.range(OC, 16, (c0, c1) -> {
+                for (int i = 0; i < N; i++) {
+                    int row = dOff + i * OC;
+                    for (int c = c0; c < c1; c++) {
+                        db[dbo + c] += d[row + c];
+                    }
+                }
+            });
+        }
+    }
+
+    // ---- attention --------------------------------------------------------------------------
+
+    @Override
+    public void attentionForward(Tensor out, Tensor att, Tensor qkv, int B, int T, int C, int NH,
+                                 float dropout, long seed, long stream) {
+        float[] o = of(out), a = of(att), q = of(qkv);
+        int oo = out.off(), ao = att.off(), qo = qkv.off(), hs = C / NH, C3 = 3 * C;
+        float scale = (float) (1.0 / Math.sqrt(hs));
+        float keep = 1f / (1f - dropout);
+        Parallel.range(B * NH, 1, (from, to) -> {
+            for (int bh = from; bh < to; bh++) {
+                int b = bh / NH, h = bh % NH;
+                for (int t = 0; t < T; t++) {
+                    int qi = qo + (b * T + t) * C3 + h * hs;
+                    int arow = ao + (bh * T + t) * T;
+                    float max = Float.NEGATIVE_INFINITY;
+                    for (int t2 = 0; t2 <= t; t2++) {
+                        float s = dot(q, qi, q, qo + (b * T + t2) * C3 + C + h * hs, hs) * scale;
+                        a[arow + t2] = s;
+                        max = Math.max(max, s);
+                    }
+                    float sum = 0;
+                    for (int t2 = 0; t2 <= t; t2++) {
+                        float e = (float) Math.exp(a[arow + t2] - max);
+                        a[arow + t2] = e;
+                        sum += e;
+                    }
+                    float inv = 1f / sum;
+                    for (int t2 = 0; t2 <= t; t2++) {
+                        a[arow + t2] *= inv;
+                    }
+                    Arrays.fill(a, arow + t + 1, arow + T, 0f);
+                    // out_t = sum over t2 of dropout(att[t, t2]) v_t2
+                    int oi = oo + (b * T + t) * C + h * hs;
+                    Arrays.fill(o, oi, oi + hs, 0f);
+                    for (int t2 = 0; t2 <= t; t2++) {
+                        float p = a[arow + t2];
+                        if (dropout > 0) {
+                            p = DropoutRng.uniform(seed, stream, (long) (bh * T + t) * T + t2) >= dropout ? p * keep : 0f;
+                        }
+                        axpy(p, q, qo + (b * T + t2) * C3 + 2 * C + h * hs, o, oi, hs);
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void attentionBackward(Tensor dqkv, Tensor datt, Tensor dout, Tensor qkv, Tensor att, int B, int T, int C, int NH,
+                                  float dropout, long seed, long stream) {
+        float[] dq = of(dqkv), da = of(datt), d = of(dout), q = of(qkv), a = of(att);
+        int dqo = dqkv.off(), dao = datt.off(), dOff = dout.off(), qo = qkv.off(), ao = att.off(), hs = C / NH, C3 = 3 * C;
+        float scale = (float) (1.0 / Math.sqrt(hs));
+        float keep = 1f / (1f - dropout);
+        zero(dqkv);
+        Parallel.range(B * NH, 1, (from, to) -> {
+            for (int bh = from; bh < to; bh++) {
+                int b = bh / NH, h = bh % NH;
+                for (int t = 0; t < T; t++) {
+                    int arow = ao + (bh * T + t) * T, darow = dao + (bh * T + t) * T;
+                    int di = dOff + (b * T + t) * C + h * hs;
+                    // through out_t = sum dropout(att) v: gradients of the (dropped) probabilities and of v
+                    float dot = 0;
+                    for (int t2 = 0; t2 <= t; t2++) {
+                        int vi = (b * T + t2) * C3 + 2 * C + h * hs;
+                        float m = 1f;
+                        if (dropout > 0) {
+                            m = DropoutRng.uniform(seed, stream, (long) (bh * T + t) * T + t2) >= dropout ? keep : 0f;
+                        }
+                        float g = dot(d, di, q, qo + vi, hs) * m;
+                        da[darow + t2] = g;
+                        dot += g * a[arow + t2];
+                        axpy(a[arow + t2] * m, d, di, dq, dqo + vi, hs);
+                    }
+                    // through the softmax and the scaled scores q.k
+                    int qi = (b * T + t) * C3 + h * hs;
+                    for (int t2 = 0; t2 <= t; t2++) {
+                        float ds = a[arow + t2] * (da[darow + t2] - dot) * scale;
+                        int ki = (b * T + t2) * C3 + C + h * hs;
+                        axpy(ds, q, qo + ki, dq, dqo + qi, hs);
+                        axpy(ds, q, qo + qi, dq, dqo + ki, hs);
+                    }
+                }
+            }
+        });
+    }
+
+    // ---- pointwise --------------------------------------------------------------------------
+
+    private static final float GELU_SCALE = (float) Math.sqrt(2.0 / Math.PI);
+
+    @Override
+    public void geluForward(Tensor out, Tensor inp, int n) {
+        float[] o = of(out), x = of(inp);
+        int oo = out.off(), xo = inp.off();
+        Parallel.range(n, 4096, (from, to) -> {
+            int i = from;
+            for (; i < S.loopBound(to - from) + from; i += S.length()) {
+                FloatVector v = FloatVector.fromArray(S, x, xo + i);
+                FloatVector cube = v.mul(v).mul(v).mul(0.044715f);
+                FloatVector th = v.add(cube).mul(GELU_SCALE).lanewise(VectorOperators.TANH);
+                v.mul(0.5f).mul(th.add(1f)).intoArray(o, oo + i);
+            }
+            for (; i < to; i++) {
+                float v = x[xo + i];
+                o[oo + i] = 0.5f * v * (1f + (float) Math.tanh(GELU_SCALE * (v + 0.044715f * v * v * v)));
+            }
+        });
+    }
+
+    @Override
+    public void geluBackward(Tensor dinp, Tensor inp, Tensor dout, int n) {
+        float[] di = of(dinp), x = of(inp), d = of(dout);
+        int dio = dinp.off(), xo = inp.off(), dOff = dout.off();
+        Parallel.range(n, 4096, (from, to) -> {
+            int i = from;
+            for (; i < S.loopBound(to - from) + from; i += S.length()) {
+                FloatVector v = FloatVector.fromArray(S, x, xo + i);
+                FloatVector th = v.add(v.mul(v).mul(v).mul(0.044715f)).mul(GELU_SCALE).lanewise(VectorOperators.TANH);
+                FloatVector sech2 = th.mul(th).neg().add(1f);
+                FloatVector dth = v.mul(v).mul(3f * 0.044715f).add(1f).mul(GELU_SCALE);
+                FloatVector grad = th.add(1f).mul(0.5f).add(v.mul(0.5f).mul(sech2).mul(dth));
+                grad.mul(FloatVector.fromArray(S, d, dOff + i)).intoArray(di, dio + i);
+            }
+            for (; i < to; i++) {
+                float v = x[xo + i];
+                float th = (float) Math.tanh(GELU_SCALE * (v + 0.044715f * v * v * v));
+                float grad = 0.5f * (1f + th) + 0.5f * v * (1f - th * th) * GELU_SCALE * (1f + 3f * 0.044715f * v * v);
+                di[dio + i] = grad * d[dOff + i];
+            }
+        });
+    }
+
+    @Override
+    public void reluForward(Tensor out, Tensor inp, int n) {
+        float[] o = of(out), x = of(inp);
+        int oo = out.off(), xo = inp.off();
+        Parallel.range(n, 8192, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                o[oo + i] = Math.max(x[xo + i], 0f);
+            }
+        });
+    }
+
+    @Override
+    public void reluBackward(Tensor dinp, Tensor inp, Tensor dout, int n) {
+        float[] di = of(dinp), x = of(inp), d = of(dout);
+        int dio = dinp.off(), xo = inp.off(), dOff = dout.off();
+        Parallel.range(n, 8192, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                di[dio + i] = x[xo + i] > 0 ? d[dOff + i] : 0f;
+            }
+        });
+    }
+
+    @Override
+    public void residualForward(Tensor out, Tensor a, Tensor b, int n) {
+        float[] o = of(out), x = of(a), y = of(b);
+        int oo = out.off(), xo = a.off(), yo = b.off();
+        Parallel.range(n, 8192, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                o[oo + i] = x[xo + i] + y[yo + i];
+            }
+        });
+    }
+
+    @Override
+    public void accumulate(Tensor dst, Tensor src, int n) {
+        float[] o = of(dst), x = of(src);
+        int oo = dst.off(), xo = src.off();
+        Parallel.range(n, 8192, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                o[oo + i] += x[xo + i];
+            }
+        });
+    }
+
+    @Override
+    public void dropout(Tensor x, int n, float p, long seed, long stream) {
+        float[] a = of(x);
+        int ao = x.off();
+        float keep = 1f / (1f - p);
+        Parallel.range(n, 8192, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                a[ao + i] = DropoutRng.uniform(seed, stream, i) >= p ? a[ao + i] * keep : 0f;
+            }
+        });
+    }
+
+    // ---- loss -------------------------------------------------------------------------------
+
+    @Override
+    public void crossEntropyForward(Tensor losses, Tensor logits, int[] targets, int N, int V) {
+        float[] l = of(losses), z = of(logits);
+        int lo = losses.off(), zo = logits.off();
+        Parallel.range(N, 16, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                int row = zo + i * V;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int v = 0; v < V; v++) {
+                    max = Math.max(max, z[row + v]);
+                }
+                float sum = 0;
+                for (int v = 0; v < V; v++) {
+                    float e = (float) Math.exp(z[row + v] - max);
+                    z[row + v] = e;
+                    sum += e;
+                }
+                float inv = 1f / sum;
+                for (int v = 0; v < V; v++) {
+                    z[row + v] *= inv;
+                }
+                int target = targets[i];
+                l[lo + i] = target < 0 ? 0f : (float) -Math.log(z[row + target]);
+            }
+        });
+    }
+
+    @Override
+    public void crossEntropyBackward(Tensor dlogits, Tensor probs, int[] targets, float dloss, int N, int V) {
+        float[] dz = of(dlogits), p = of(probs);
+        int dzo = dlogits.off(), po = probs.off();
+        Parallel.range(N, 16, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                int target = targets[i];
+                for (int v = 0; v < V; v++) {
+                    dz[dzo + i * V + v] = target < 0 ? 0f : (p[po + i * V + v] - (v == target ? 1f : 0f)) * dloss;
+                }
+            }
+        });
+    }
+
+    // ---- optimizer --------------------------------------------------------------------------
+
+    @Override
+    public double sumSquares(Tensor t) {
+        float[] a = of(t);
+        int ao = t.off(), n = t.len();
+        int blocks = (n + SUM_BLOCK - 1) / SUM_BLOCK;
+        if (partials.length < blocks) {
+            partials = new double[blocks];
+        }
+        double[] part = partials;
+        // fixed blocks summed in order: the result does not depend on the number of threads
+        Parallel.range(blocks, 1, (b0, b1) -> {
+            for (int b = b0; b < b1; b++) {
+                int from = ao + b * SUM_BLOCK, to = Math.min(ao + n, from + SUM_BLOCK);
+                double s = 0;
+                for (int i = from; i < to; i++) {
+                    s += (double) a[i] * a[i];
+                }
+                part[b] = s;
+            }
+        });
+        double total = 0;
+        for (int b = 0; b < blocks; b++) {
+            total += part[b];
+        }
+        return total;
+    }
+
+    @Override
+    public void scale(Tensor t, float s) {
+        float[] a = of(t);
+        int ao = t.off();
+        Parallel.range(t.len(), 8192, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                a[ao + i] *= s;
+            }
+        });
+    }
+
+    @Override
+    public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
+                      float wd, float bc1, float bc2) {
+        float[] p = of(param), g = of(grad), ma = of(m), va = of(v);
+        int po = param.off(), go = grad.off(), mo = m.off(), vo = v.off();
+        Parallel.range(param.len(), 8192, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float gi = g[go + i];
+                float mi = beta1 * ma[mo + i] + (1 - beta1) * gi;
+                float vi = beta2 * va[vo + i] + (1 - beta2) * gi * gi;
+                ma[mo + i] = mi;
+                va[vo + i] = vi;
+                float mhat = mi / bc1, vhat = vi / bc2;
+                p[po + i] -= lr * (mhat / ((float) Math.sqrt(vhat) + eps) + wd * p[po + i]);
+            }
+        });
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------
+
+    private static float sum(float[] x, int off, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (; i < S.loopBound(n); i += S.length()) {
+            acc = acc.add(FloatVector.fromArray(S, x, off + i));
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += x[off + i];
+        }
+        return s;
+    }
+
+    private static float dot(float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (; i < S.loopBound(n); i += S.length()) {
+            acc = FloatVector.fromArray(S, x, xo + i).fma(FloatVector.fromArray(S, y, yo + i), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += x[xo + i] * y[yo + i];
+        }
+        return s;
+    }
+
+    /** y += alpha * x. */
+    private static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector a = FloatVector.broadcast(S, alpha);
+        int i = 0;
+        for (; i < S.loopBound(n); i += S.length()) {
+            FloatVector.fromArray(S, x, xo + i).fma(a, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] += alpha * x[xo + i];
+        }
+    }
+}

@@ -1,0 +1,283 @@
+package dev.emerald.model;
+
+import dev.emerald.backend.Backend;
+import dev.emerald.tensor.Tensor;
+import dev.emerald.util.Rng;
+
+/**
+ * The GPT: parameters, gradients and activations in a few large buffers, and an explicit forward and
+ * backward pass per layer (as llm.c's train_gpt2.c), running on any {@link Backend}.
+ */
+public final class Gpt {
+
+    private final GptConfig config;
+    private final Backend backend;
+    private final ParameterLayout layout;
+    private final Weights params;
+    private Weights grads;
+
+    private Tensor actBuffer;
+    private Activations acts;
+    private Tensor scratchBuffer;
+    private GradScratch scratch;
+    private float[] lossesHost = new float[0];
+
+    // what the last forward saw, for the backward
+    private int[] inputs;
+    private int[] targets;
+    private int validTargets;
+    private long dropoutSeed;
+    private boolean training;
+
+    public Gpt(GptConfig config, Backend backend) {
+        this.config = config;
+        this.backend = backend;
+        this.layout = new ParameterLayout(config);
+        this.params = new Weights(layout, config, backend.alloc(layout.total()));
+    }
+
+    public GptConfig config() {
+        return config;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public ParameterLayout layout() {
+        return layout;
+    }
+
+    public Weights params() {
+        return params;
+    }
+
+    /** The gradients, allocated on first use. */
+    public Weights grads() {
+        if (grads == null) {
+            grads = new Weights(layout, config, backend.alloc(layout.total()));
+        }
+        return grads;
+    }
+
+    public long parameterCount() {
+        return layout.total();
+    }
+
+    /** Fresh weights: N(0, 0.02), residual projections N(0, 0.02 / sqrt(2 n_layer)) when the config asks. */
+    public void initWeights(long seed) {
+        Rng rng = new Rng(seed);
+        float[] host = new float[Math.toIntExact(layout.total())];
+        float residualStd = (float) (0.02 / Math.sqrt(2.0 * config.nLayer()));
+        for (ParameterLayout.Entry e : layout.entries()) {
+            int from = Math.toIntExact(e.offset()), to = Math.toIntExact(e.offset() + e.size());
+            for (int i = from; i < to; i++) {
+                host[i] = switch (e.init()) {
+                    case NORMAL -> (float) (0.02 * rng.nextGaussian());
+                    case RESIDUAL -> (float) (residualStd * rng.nextGaussian());
+                    case ZEROS -> 0f;
+                    case ONES -> 1f;
+                };
+            }
+        }
+        backend.upload(params.all, host);
+    }
+
+    private void ensure(int B, int T) {
+        if (T > config.blockSize()) {
+            throw new IllegalArgumentException("sequence length " + T + " exceeds block_size " + config.blockSize());
+        }
+        if (acts != null && acts.B == B && acts.T == T) {
+            return;
+        }
+        long need = Activations.size(config, B, T);
+        if (actBuffer == null || actBuffer.size() < need) {
+            actBuffer = backend.alloc(need);
+        }
+        acts = new Activations(actBuffer, config, B, T);
+        scratch = null;
+        if (lossesHost.length < B * T) {
+            lossesHost = new float[B * T];
+        }
+    }
+
+    /**
+     * Runs the model on inputs (B, T). With targets, returns the mean cross-entropy over the targets
+     * that are not negative (and keeps what the backward needs); without, returns NaN and leaves the
+     * logits readable through {@link #logits}. Dropout is on only when training; its masks come from
+     * dropoutSeed. The arrays must stay unchanged until {@link #backward}.
+     */
+    public float forward(int[] inputs, int[] targets, int B, int T, boolean training, long dropoutSeed) {
+        ensure(B, T);
+        this.inputs = inputs;
+        this.targets = targets;
+        this.training = training;
+        this.dropoutSeed = dropoutSeed;
+        Activations a = acts;
+        int C = config.nEmbd(), NH = config.nHead(), V = config.vocabSize(), BT = B * T;
+        boolean pre = config.prenorm();
+        float p = dropout();
+
+        backend.encoderForward(a.encoded, inputs, params.wte, params.wpe, B, T, C);
+        for (int l = 0; l < config.nLayer(); l++) {
+            Weights.Layer L = params.layers[l];
+            Activations.Layer A = a.layers[l];
+            Tensor x = a.layerInput(l, pre); // (B, T, C)
+
+            // attention: resAtt = x + dropout(attproj(attn(pre ? ln1(x) : x)))
+            Tensor attIn = x;
+            if (pre) {
+                backend.layernormForward(A.ln1(), A.ln1Mean(), A.ln1Rstd(), x, L.ln1w(), L.ln1b(), BT, C);
+                attIn = A.ln1();
+            }
+            backend.matmulForward(A.qkv(), attIn, L.qkvw(), L.qkvb(), BT, C, 3 * C);
+            backend.attentionForward(A.atty(), A.att(), A.qkv(), B, T, C, NH, p, dropoutSeed, stream(l, 0));
+            backend.matmulForward(a.proj, A.atty(), L.attprojw(), L.attprojb(), BT, C, C);
+            dropout(a.proj, BT * C, stream(l, 1));
+            backend.residualForward(A.resAtt(), x, a.proj, BT * C);
+
+            // MLP: pre-norm resMlp = resAtt + mlp(ln2(resAtt)); post-norm resMlp = ln1 + mlp(ln1), ln1 = ln1(resAtt)
+            Tensor mlpIn;
+            if (pre) {
+                backend.layernormForward(A.ln2(), A.ln2Mean(), A.ln2Rstd(), A.resAtt(), L.ln2w(), L.ln2b(), BT, C);
+                mlpIn = A.ln2();
+            } else {
+                backend.layernormForward(A.ln1(), A.ln1Mean(), A.ln1Rstd(), A.resAtt(), L.ln1w(), L.ln1b(), BT, C);
+                mlpIn = A.ln1();
+            }
+            backend.matmulForward(A.fch(), mlpIn, L.fcw(), L.fcb(), BT, C, 4 * C);
+            if (config.activation() == GptConfig.Activation.gelu) {
+                backend.geluForward(A.fchAct(), A.fch(), BT * 4 * C);
+            } else {
+                backend.reluForward(A.fchAct(), A.fch(), BT * 4 * C);
+            }
+            backend.matmulForward(a.proj, A.fchAct(), L.fcprojw(), L.fcprojb(), BT, 4 * C, C);
+            dropout(a.proj, BT * C, stream(l, 2));
+            backend.residualForward(A.resMlp(), pre ? A.resAtt() : A.ln1(), a.proj, BT * C);
+            if (!pre) {
+                backend.layernormForward(A.ln2(), A.ln2Mean(), A.ln2Rstd(), A.resMlp(), L.ln2w(), L.ln2b(), BT, C);
+            }
+        }
+        Tensor last = a.layerOutput(config.nLayer() - 1, pre);
+        backend.layernormForward(a.lnf, a.lnfMean, a.lnfRstd, last, params.lnfw, params.lnfb, BT, C);
+        backend.matmulForward(a.logits, a.lnf, params.lmw, params.lmb, BT, C, V); // (B, T, V)
+        if (targets == null) {
+            return Float.NaN;
+        }
+        backend.crossEntropyForward(a.losses, a.logits, targets, BT, V);
+        backend.download(a.losses, lossesHost);
+        double sum = 0;
+        validTargets = 0;
+        for (int i = 0; i < BT; i++) {
+            if (targets[i] >= 0) {
+                sum += lossesHost[i];
+                validTargets++;
+            }
+        }
+        return validTargets == 0 ? 0f : (float) (sum / validTargets);
+    }
+
+    /**
+     * Backpropagates the last forward's mean loss times lossScale (1 / accumulation steps), adding
+     * into the gradients: call {@link #zeroGrad} before the first micro-batch of a step.
+     */
+    public void backward(float lossScale) {
+        if (targets == null) {
+            throw new IllegalStateException("backward needs a forward with targets");
+        }
+        Weights g = grads();
+        Activations a = acts;
+        int B = a.B, T = a.T, C = config.nEmbd(), NH = config.nHead(), V = config.vocabSize(), BT = B * T;
+        boolean pre = config.prenorm();
+        if (scratch == null) {
+            long need = GradScratch.size(config, B, T);
+            if (scratchBuffer == null || scratchBuffer.size() < need) {
+                scratchBuffer = backend.alloc(need);
+            }
+            scratch = new GradScratch(scratchBuffer, config, B, T);
+        }
+        GradScratch s = scratch;
+        if (validTargets == 0) {
+            return;
+        }
+
+        // LM head and final layernorm; the probabilities become dlogits in place
+        backend.crossEntropyBackward(a.logits, a.logits, targets, lossScale / validTargets, BT, V);
+        backend.matmulBackward(s.dln, g.lmw, g.lmb, a.logits, a.lnf, params.lmw, BT, C, V);
+        backend.zero(s.dres);
+        Tensor last = a.layerOutput(config.nLayer() - 1, pre);
+        backend.layernormBackward(s.dres, g.lnfw, g.lnfb, s.dln, last, params.lnfw, a.lnfMean, a.lnfRstd, BT, C);
+
+        for (int l = config.nLayer() - 1; l >= 0; l--) {
+            Weights.Layer L = params.layers[l];
+            Weights.Layer G = g.layers[l];
+            Activations.Layer A = a.layers[l];
+            Tensor x = a.layerInput(l, pre);
+
+            // MLP; dMlp is the gradient of resMlp
+            Tensor dMlp = s.dres;
+            if (!pre) {
+                backend.zero(s.dnorm);
+                backend.layernormBackward(s.dnorm, G.ln2w(), G.ln2b(), s.dres, A.resMlp(), L.ln2w(), A.ln2Mean(), A.ln2Rstd(), BT, C);
+                dMlp = s.dnorm;
+            }
+            Tensor mlpIn = pre ? A.ln2() : A.ln1();
+            backend.copy(s.dproj, dMlp);
+            dropout(s.dproj, BT * C, stream(l, 2));
+            backend.matmulBackward(s.dfch, G.fcprojw(), G.fcprojb(), s.dproj, A.fchAct(), L.fcprojw(), BT, 4 * C, C);
+            if (config.activation() == GptConfig.Activation.gelu) {
+                backend.geluBackward(s.dfch, A.fch(), s.dfch, BT * 4 * C);
+            } else {
+                backend.reluBackward(s.dfch, A.fch(), s.dfch, BT * 4 * C);
+            }
+            backend.matmulBackward(s.dln, G.fcw(), G.fcb(), s.dfch, mlpIn, L.fcw(), BT, C, 4 * C);
+            if (pre) {
+                // dres becomes the gradient of resAtt: the residual path plus ln2's
+                backend.layernormBackward(s.dres, G.ln2w(), G.ln2b(), s.dln, A.resAtt(), L.ln2w(), A.ln2Mean(), A.ln2Rstd(), BT, C);
+            } else {
+                backend.accumulate(s.dnorm, s.dln, BT * C); // gradient of ln1: residual path plus the MLP's
+                backend.zero(s.dres);
+                backend.layernormBackward(s.dres, G.ln1w(), G.ln1b(), s.dnorm, A.resAtt(), L.ln1w(), A.ln1Mean(), A.ln1Rstd(), BT, C);
+            }
+
+            // attention; dres is the gradient of resAtt = x + dropout(attproj(...))
+            backend.copy(s.dproj, s.dres);
+            dropout(s.dproj, BT * C, stream(l, 1));
+            backend.matmulBackward(s.datty, G.attprojw(), G.attprojb(), s.dproj, A.atty(), L.attprojw(), BT, C, C);
+            backend.attentionBackward(s.dqkv, s.datt, s.datty, A.qkv(), A.att(), B, T, C, NH, dropout(), dropoutSeed, stream(l, 0));
+            backend.matmulBackward(s.dln, G.qkvw(), G.qkvb(), s.dqkv, pre ? A.ln1() : x, L.qkvw(), BT, C, 3 * C);
+            if (pre) {
+                backend.layernormBackward(s.dres, G.ln1w(), G.ln1b(), s.dln, x, L.ln1w(), A.ln1Mean(), A.ln1Rstd(), BT, C);
+            } else {
+                backend.accumulate(s.dres, s.dln, BT * C);
+            }
+            // dres is now the gradient of x, the layer's input
+        }
+        backend.encoderBackward(g.wte, g.wpe, s.dres, inputs, B, T, C);
+    }
+
+    public void zeroGrad() {
+        backend.zero(grads().all);
+    }
+
+    /** The logits (B, T, V) of the last forward without targets. */
+    public Tensor logits() {
+        return acts.logits;
+    }
+
+    private float dropout() {
+        return training ? config.dropout() : 0f;
+    }
+
+    private void dropout(Tensor x, int n, long stream) {
+        float p = dropout();
+        if (p > 0) {
+            backend.dropout(x, n, p, dropoutSeed, stream);
+        }
+    }
+
+    /** Each dropout site draws its own counter-based stream: three per layer. */
+    private static long stream(int layer, int site) {
+        return 3L * layer + site;
+    }
+}

@@ -1,0 +1,326 @@
+package dev.emerald.backend;
+
+import dev.emerald.backend.cpu.CpuBackend;
+import dev.emerald.tensor.Tensor;
+import dev.emerald.util.Rng;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static dev.emerald.backend.GradCheck.assertClose;
+import static dev.emerald.backend.GradCheck.numeric;
+import static dev.emerald.backend.GradCheck.toDouble;
+
+/**
+ * Each op's forward against a naive double-precision reference written here, and its backward against
+ * central finite differences of that reference, on tiny awkward shapes.
+ */
+class CpuOpsGradientTest {
+
+    private static final double EPS = 1e-6, RTOL = 2e-3, ATOL = 2e-5;
+    private final Backend be = new CpuBackend();
+    private final Rng rng = new Rng(7);
+
+    private float[] randn(int n, double std) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (std * rng.nextGaussian());
+        }
+        return x;
+    }
+
+    private Tensor up(float[] x) {
+        Tensor t = be.alloc(x.length);
+        be.upload(t, x);
+        return t;
+    }
+
+    private float[] down(Tensor t) {
+        float[] x = new float[t.len()];
+        be.download(t, x);
+        return x;
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+
+    // ---- layernorm --------------------------------------------------------------------------
+
+    static double[] refLayernorm(double[] x, double[] w, double[] b, int N, int C) {
+        double[] out = new double[N * C];
+        for (int i = 0; i < N; i++) {
+            double mean = 0, var = 0;
+            for (int c = 0; c < C; c++) {
+                mean += x[i * C + c];
+            }
+            mean /= C;
+            for (int c = 0; c < C; c++) {
+                var += (x[i * C + c] - mean) * (x[i * C + c] - mean);
+            }
+            var /= C;
+            for (int c = 0; c < C; c++) {
+                out[i * C + c] = (x[i * C + c] - mean) / Math.sqrt(var + 1e-5) * w[c] + b[c];
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void layernorm() {
+        int N = 5, C = 7;
+        float[] x = randn(N * C, 1.5), w = randn(C, 1), b = randn(C, 1), r = randn(N * C, 1);
+        double[] xd = toDouble(x), wd = toDouble(w), bd = toDouble(b), rd = toDouble(r);
+        Tensor out = be.alloc(N * C), mean = be.alloc(N), rstd = be.alloc(N), tx = up(x), tw = up(w), tb = up(b);
+        be.layernormForward(out, mean, rstd, tx, tw, tb, N, C);
+        assertClose("layernorm out", refLayernorm(xd, wd, bd, N, C), down(out), 1e-5, 1e-5);
+
+        Tensor dx = up(new float[N * C]), dw = be.alloc(C), db = be.alloc(C);
+        be.layernormBackward(dx, dw, db, up(r), tx, tw, mean, rstd, N, C);
+        assertClose("layernorm dinp", numeric(v -> dot(rd, refLayernorm(v, wd, bd, N, C)), xd, EPS), down(dx), RTOL, ATOL);
+        assertClose("layernorm dweight", numeric(v -> dot(rd, refLayernorm(xd, v, bd, N, C)), wd, EPS), down(dw), RTOL, ATOL);
+        assertClose("layernorm dbias", numeric(v -> dot(rd, refLayernorm(xd, wd, v, N, C)), bd, EPS), down(db), RTOL, ATOL);
+    }
+
+    @Test
+    void layernormBackwardAccumulates() {
+        int N = 3, C = 5;
+        float[] x = randn(N * C, 1), w = randn(C, 1), b = randn(C, 1), r = randn(N * C, 1), base = randn(N * C, 1);
+        Tensor mean = be.alloc(N), rstd = be.alloc(N), tx = up(x), tw = up(w);
+        be.layernormForward(be.alloc(N * C), mean, rstd, tx, tw, up(b), N, C);
+        Tensor fresh = be.alloc(N * C), onBase = up(base);
+        be.layernormBackward(fresh, be.alloc(C), be.alloc(C), up(r), tx, tw, mean, rstd, N, C);
+        be.layernormBackward(onBase, be.alloc(C), be.alloc(C), up(r), tx, tw, mean, rstd, N, C);
+        float[] f = down(fresh), o = down(onBase);
+        double[] expected = new double[N * C];
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] = (double) base[i] + f[i];
+        }
+        assertClose("layernorm dinp += ", expected, o, 1e-6, 1e-6);
+    }
+
+    // ---- matmul -----------------------------------------------------------------------------
+
+    static double[] refMatmul(double[] x, double[] w, double[] bias, int N, int C, int OC) {
+        double[] out = new double[N * OC];
+        for (int i = 0; i < N; i++) {
+            for (int o = 0; o < OC; o++) {
+                double s = bias == null ? 0 : bias[o];
+                for (int c = 0; c < C; c++) {
+                    s += x[i * C + c] * w[o * C + c];
+                }
+                out[i * OC + o] = s;
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void matmul(boolean withBias) {
+        int N = 6, C = 5, OC = 9;
+        float[] x = randn(N * C, 1), w = randn(OC * C, 0.5), b = randn(OC, 1), r = randn(N * OC, 1);
+        double[] xd = toDouble(x), wd = toDouble(w), bd = withBias ? toDouble(b) : null, rd = toDouble(r);
+        Tensor out = be.alloc(N * OC), tx = up(x), tw = up(w), tb = withBias ? up(b) : null;
+        be.matmulForward(out, tx, tw, tb, N, C, OC);
+        assertClose("matmul out", refMatmul(xd, wd, bd, N, C, OC), down(out), 1e-5, 1e-5);
+
+        Tensor dx = be.alloc(N * C), dw = be.alloc(OC * C), db = withBias ? be.alloc(OC) : null;
+        be.matmulBackward(dx, dw, db, up(r), tx, tw, N, C, OC);
+        assertClose("matmul dinp", numeric(v -> dot(rd, refMatmul(v, wd, bd, N, C, OC)), xd, EPS), down(dx), RTOL, ATOL);
+        assertClose("matmul dweight", numeric(v -> dot(rd, refMatmul(xd, v, bd, N, C, OC)), wd, EPS), down(dw), RTOL, ATOL);
+        if (withBias) {
+            assertClose("matmul dbias", numeric(v -> dot(rd, refMatmul(xd, wd, v, N, C, OC)), bd, EPS), down(db), RTOL, ATOL);
+        }
+    }
+
+    // ---- attention --------------------------------------------------------------------------
+
+    /** Causal attention over qkv (B, T, 3C) with an explicit keep-mask (1/(1-p) or 0) on the probabilities. */
+    static double[] refAttention(double[] qkv, int B, int T, int C, int NH, double[] mask) {
+        int hs = C / NH;
+        double[] out = new double[B * T * C];
+        for (int b = 0; b < B; b++) {
+            for (int h = 0; h < NH; h++) {
+                for (int t = 0; t < T; t++) {
+                    double[] s = new double[t + 1];
+                    double max = Double.NEGATIVE_INFINITY, sum = 0;
+                    for (int u = 0; u <= t; u++) {
+                        for (int i = 0; i < hs; i++) {
+                            s[u] += qkv[(b * T + t) * 3 * C + h * hs + i] * qkv[(b * T + u) * 3 * C + C + h * hs + i];
+                        }
+                        s[u] /= Math.sqrt(hs);
+                        max = Math.max(max, s[u]);
+                    }
+                    for (int u = 0; u <= t; u++) {
+                        s[u] = Math.exp(s[u] - max);
+                        sum += s[u];
+                    }
+                    for (int u = 0; u <= t; u++) {
+                        double p = s[u] / sum * mask[((b * NH + h) * T + t) * T + u];
+                        for (int i = 0; i < hs; i++) {
+                            out[(b * T + t) * C + h * hs + i] += p * qkv[(b * T + u) * 3 * C + 2 * C + h * hs + i];
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(floats = {0f, 0.3f})
+    void attention(float dropout) {
+        int B = 2, T = 5, C = 6, NH = 2;
+        long seed = 99, stream = 4;
+        float[] qkv = randn(B * T * 3 * C, 1), r = randn(B * T * C, 1);
+        double[] qd = toDouble(qkv), rd = toDouble(r);
+        double[] mask = new double[B * NH * T * T];
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = dropout == 0 ? 1 : DropoutRng.uniform(seed, stream, i) >= dropout ? 1 / (1 - (double) dropout) : 0;
+        }
+        Tensor out = be.alloc(B * T * C), att = be.alloc(B * NH * T * T), tq = up(qkv);
+        be.attentionForward(out, att, tq, B, T, C, NH, dropout, seed, stream);
+        assertClose("attention out", refAttention(qd, B, T, C, NH, mask), down(out), 1e-5, 1e-5);
+
+        Tensor dqkv = up(randn(B * T * 3 * C, 1)); // garbage: the op overwrites
+        be.attentionBackward(dqkv, be.alloc(B * NH * T * T), up(r), tq, att, B, T, C, NH, dropout, seed, stream);
+        assertClose("attention dqkv", numeric(v -> dot(rd, refAttention(v, B, T, C, NH, mask)), qd, EPS), down(dqkv), RTOL, ATOL);
+    }
+
+    // ---- pointwise and embeddings -----------------------------------------------------------
+
+    static double[] refGelu(double[] x) {
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = 0.5 * x[i] * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x[i] + 0.044715 * Math.pow(x[i], 3))));
+        }
+        return y;
+    }
+
+    @Test
+    void gelu() {
+        int n = 37; // not a multiple of the vector length: exercises the tail
+        float[] x = randn(n, 2), r = randn(n, 1);
+        double[] xd = toDouble(x), rd = toDouble(r);
+        Tensor out = be.alloc(n), tx = up(x), dx = be.alloc(n);
+        be.geluForward(out, tx, n);
+        assertClose("gelu out", refGelu(xd), down(out), 1e-5, 1e-6);
+        be.geluBackward(dx, tx, up(r), n);
+        assertClose("gelu dinp", numeric(v -> dot(rd, refGelu(v)), xd, EPS), down(dx), RTOL, ATOL);
+    }
+
+    @Test
+    void relu() {
+        int n = 29;
+        float[] x = randn(n, 1), r = randn(n, 1);
+        for (int i = 0; i < n; i++) {
+            x[i] += Math.signum(x[i]) * 0.01f; // away from the kink, where differences are defined
+        }
+        double[] xd = toDouble(x), rd = toDouble(r);
+        Tensor out = be.alloc(n), tx = up(x), dx = be.alloc(n);
+        be.reluForward(out, tx, n);
+        assertClose("relu out", refRelu(xd), down(out), 0, 0);
+        be.reluBackward(dx, tx, up(r), n);
+        assertClose("relu dinp", numeric(v -> dot(rd, refRelu(v)), xd, EPS), down(dx), RTOL, ATOL);
+    }
+
+    static double[] refRelu(double[] x) {
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = Math.max(x[i], 0);
+        }
+        return y;
+    }
+
+    static double[] refEncoder(double[] wte, double[] wpe, int[] tokens, int B, int T, int C) {
+        double[] out = new double[B * T * C];
+        for (int bt = 0; bt < B * T; bt++) {
+            for (int c = 0; c < C; c++) {
+                out[bt * C + c] = wte[tokens[bt] * C + c] + wpe[(bt % T) * C + c];
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void encoder() {
+        int B = 2, T = 4, C = 3, V = 5, maxT = 6;
+        int[] tokens = {1, 4, 1, 0, 3, 3, 2, 1};
+        float[] wte = randn(V * C, 1), wpe = randn(maxT * C, 1), r = randn(B * T * C, 1);
+        double[] ed = toDouble(wte), pd = toDouble(wpe), rd = toDouble(r);
+        Tensor out = be.alloc(B * T * C), te = up(wte), tp = up(wpe);
+        be.encoderForward(out, tokens, te, tp, B, T, C);
+        assertClose("encoder out", refEncoder(ed, pd, tokens, B, T, C), down(out), 1e-6, 1e-6);
+        Tensor dwte = be.alloc(V * C), dwpe = be.alloc(maxT * C);
+        be.encoderBackward(dwte, dwpe, up(r), tokens, B, T, C);
+        assertClose("encoder dwte", numeric(v -> dot(rd, refEncoder(v, pd, tokens, B, T, C)), ed, EPS), down(dwte), RTOL, ATOL);
+        assertClose("encoder dwpe", numeric(v -> dot(rd, refEncoder(ed, v, tokens, B, T, C)), pd, EPS), down(dwpe), RTOL, ATOL);
+    }
+
+    // ---- loss -------------------------------------------------------------------------------
+
+    static double refMeanLoss(double[] logits, int[] targets, int N, int V) {
+        double total = 0;
+        int count = 0;
+        for (int i = 0; i < N; i++) {
+            if (targets[i] < 0) {
+                continue;
+            }
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int v = 0; v < V; v++) {
+                max = Math.max(max, logits[i * V + v]);
+            }
+            for (int v = 0; v < V; v++) {
+                sum += Math.exp(logits[i * V + v] - max);
+            }
+            total += Math.log(sum) + max - logits[i * V + targets[i]];
+            count++;
+        }
+        return total / count;
+    }
+
+    @Test
+    void crossEntropy() {
+        int N = 5, V = 11;
+        int[] targets = {3, -1, 10, 0, 7};
+        float[] z = randn(N * V, 3);
+        double[] zd = toDouble(z);
+        Tensor logits = up(z), losses = be.alloc(N);
+        be.crossEntropyForward(losses, logits, targets, N, V);
+        float[] l = down(losses);
+        double mean = (l[0] + l[2] + l[3] + l[4]) / 4.0;
+        org.junit.jupiter.api.Assertions.assertEquals(refMeanLoss(zd, targets, N, V), mean, 1e-5);
+        org.junit.jupiter.api.Assertions.assertEquals(0f, l[1]);
+        Tensor dz = be.alloc(N * V);
+        be.crossEntropyBackward(dz, logits, targets, 1f / 4, N, V);
+        assertClose("cross-entropy dlogits", numeric(v -> refMeanLoss(v, targets, N, V), zd, EPS), down(dz), RTOL, ATOL);
+    }
+
+    // ---- dropout ----------------------------------------------------------------------------
+
+    @Test
+    void dropoutKeepsTheExpectedShareAndScales() {
+        int n = 100_000;
+        float p = 0.2f;
+        float[] ones = new float[n];
+        java.util.Arrays.fill(ones, 1f);
+        Tensor x = up(ones);
+        be.dropout(x, n, p, 5, 1);
+        float[] y = down(x);
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            if (y[i] != 0) {
+                kept++;
+                org.junit.jupiter.api.Assertions.assertEquals(1 / (1 - p), y[i], 1e-6);
+            }
+            org.junit.jupiter.api.Assertions.assertEquals(DropoutRng.uniform(5, 1, i) >= p, y[i] != 0, "element " + i);
+        }
+        // binomial(n, 0.8): 5 standard deviations is about 630
+        org.junit.jupiter.api.Assertions.assertEquals(0.8 * n, kept, 630);
+    }
+}
