@@ -8,7 +8,7 @@ import dev.emerald.util.Rng;
  * The GPT: parameters, gradients and activations in a few large buffers, and an explicit forward and
  * backward pass per layer (as llm.c's train_gpt2.c), running on any {@link Backend}.
  */
-public final class Gpt {
+public final class Gpt implements LanguageModel {
 
     private final GptConfig config;
     private final Backend backend;
@@ -40,10 +40,32 @@ public final class Gpt {
         return config;
     }
 
+    @Override
+    public int vocabSize() {
+        return config.vocabSize();
+    }
+
+    @Override
+    public int blockSize() {
+        return config.blockSize();
+    }
+
+    @Override
+    public Tensor parameters() {
+        return params.all;
+    }
+
+    @Override
+    public Tensor gradients() {
+        return grads().all;
+    }
+
+    @Override
     public Backend backend() {
         return backend;
     }
 
+    @Override
     public ParameterLayout layout() {
         return layout;
     }
@@ -65,6 +87,7 @@ public final class Gpt {
     }
 
     /** Fresh weights: N(0, 0.02), residual projections N(0, 0.02 / sqrt(2 n_layer)) when the config asks. */
+    @Override
     public void initWeights(long seed) {
         Rng rng = new Rng(seed);
         float[] host = new float[Math.toIntExact(layout.total())];
@@ -107,6 +130,7 @@ public final class Gpt {
      * logits readable through {@link #logits}. Dropout is on only when training; its masks come from
      * dropoutSeed. The arrays must stay unchanged until {@link #backward}.
      */
+    @Override
     public float forward(int[] inputs, int[] targets, int B, int T, boolean training, long dropoutSeed) {
         ensure(B, T);
         this.inputs = inputs;
@@ -181,6 +205,7 @@ public final class Gpt {
      * Backpropagates the last forward's mean loss times lossScale (1 / accumulation steps), adding
      * into the gradients: call {@link #zeroGrad} before the first micro-batch of a step.
      */
+    @Override
     public void backward(float lossScale) {
         if (targets == null) {
             throw new IllegalStateException("backward needs a forward with targets");
@@ -256,11 +281,13 @@ public final class Gpt {
         backend.encoderBackward(g.wte, g.wpe, s.dres, inputs, B, T, C);
     }
 
+    @Override
     public void zeroGrad() {
         backend.zero(grads().all);
     }
 
     /** The logits (B, T, V) of the last forward without targets. */
+    @Override
     public Tensor logits() {
         return acts.logits;
     }

@@ -24,6 +24,16 @@ public final class ParameterLayout {
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private long total;
 
+    private ParameterLayout() {
+    }
+
+    /** The bigram model's single table: row i holds the logits of the token after token i. */
+    public static ParameterLayout bigram(int vocabSize) {
+        ParameterLayout layout = new ParameterLayout();
+        layout.add("bigram.weight", Init.NORMAL, vocabSize, vocabSize);
+        return layout;
+    }
+
     public ParameterLayout(GptConfig c) {
         int C = c.nEmbd(), V = c.vocabSize();
         add("transformer.wte.weight", Init.NORMAL, V, C);
