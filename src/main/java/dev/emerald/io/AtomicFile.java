@@ -1,0 +1,65 @@
+package dev.emerald.io;
+
+import dev.emerald.util.UserException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Writes a file so that readers see either nothing or the complete file: the content goes to a temp file in
+ * the same directory (same file system, so the rename is atomic), is flushed to disk, then renamed into place.
+ */
+public final class AtomicFile {
+    private AtomicFile() {
+    }
+
+    /** Writes the content of a file into an open channel. */
+    @FunctionalInterface
+    public interface Body {
+        void write(FileChannel out) throws IOException;
+    }
+
+    /** Creates {@code target} from {@code body}; refuses to replace an existing file so no data is lost silently. */
+    public static void write(Path target, Body body) {
+        Path absolute = target.toAbsolutePath();
+        if (Files.exists(absolute)) {
+            throw new UserException(target + " already exists: delete it first or choose another path");
+        }
+        Path tmp = null;
+        try {
+            Files.createDirectories(absolute.getParent());
+            tmp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".tmp-", "");
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                body.write(out);
+                out.force(true);
+            }
+            Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE);
+            tmp = null;
+        } catch (IOException e) {
+            throw new UserException("could not write " + target + ": " + e + "; check free disk space and permissions", e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the original error matters more; a stray hidden temp file is harmless
+                }
+            }
+        }
+    }
+
+    /** Creates {@code target} holding exactly {@code bytes}. */
+    public static void writeBytes(Path target, byte[] bytes) {
+        write(target, out -> {
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                out.write(buf);
+            }
+        });
+    }
+}
