@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes a directory of files (a checkpoint) so that a crash or an error at any point leaves either the
@@ -32,7 +31,6 @@ public final class AtomicDir {
     public static void write(Path target, String marker, Body body) {
         Path dir = target.toAbsolutePath().normalize();
         Path parent = dir.getParent();
-        String name = dir.getFileName().toString();
         if (Files.exists(dir) && !(Files.isDirectory(dir) && Files.isRegularFile(dir.resolve(marker)))) {
             throw new UserException(target + " exists and is not an Emerald checkpoint (no " + marker
                     + " inside): refusing to overwrite it; choose another output directory or move it away");
@@ -40,11 +38,14 @@ public final class AtomicDir {
         Path tmp = null;
         try {
             Files.createDirectories(parent);
-            tmp = Files.createTempDirectory(parent, "." + name + ".tmp-");
+            // not Files.createTempDirectory: its owner-only permissions would stick to the checkpoint
+            Path candidate = AtomicFile.hiddenSibling(dir, "tmp");
+            Files.createDirectory(candidate);
+            tmp = candidate;
             body.write(tmp);
             Path old = null;
             if (Files.exists(dir)) {
-                old = parent.resolve("." + name + ".old-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+                old = AtomicFile.hiddenSibling(dir, "old");
                 Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
             }
             try {

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes a file so that readers see either nothing or the complete file: the content goes to a temp file in
@@ -33,8 +34,11 @@ public final class AtomicFile {
         Path tmp = null;
         try {
             Files.createDirectories(absolute.getParent());
-            tmp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".tmp-", "");
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            // not Files.createTempFile: its owner-only permissions would stick to the user's file
+            Path candidate = hiddenSibling(absolute, "tmp");
+            FileChannel out = FileChannel.open(candidate, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            tmp = candidate;
+            try (out) {
                 body.write(out);
                 out.force(true);
             }
@@ -61,5 +65,10 @@ public final class AtomicFile {
                 out.write(buf);
             }
         });
+    }
+
+    /** A fresh name {@code .NAME.KIND-XXXX} next to target: same file system, so renames to target are atomic. */
+    static Path hiddenSibling(Path target, String kind) {
+        return target.resolveSibling("." + target.getFileName() + "." + kind + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
     }
 }
