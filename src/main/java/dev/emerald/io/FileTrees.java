@@ -1,0 +1,26 @@
+package dev.emerald.io;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** Removing temporary directory trees. */
+public final class FileTrees {
+    private FileTrees() {
+    }
+
+    /** Deletes a file or a directory with everything in it; a missing path is not an error. */
+    public static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            // deepest first, so each directory is empty by the time it is deleted
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
