@@ -67,7 +67,7 @@ public final class Bigram implements LanguageModel {
 
     @Override
     public void initWeights(long seed) {
-        Rng rng = new Rng(seed);
+        Rng rng = Rng.of(seed);
         float[] host = new float[Math.toIntExact(layout.total())];
         for (int i = 0; i < host.length; i++) {
             host[i] = (float) (0.02 * rng.nextGaussian());

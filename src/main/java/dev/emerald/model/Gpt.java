@@ -89,7 +89,7 @@ public final class Gpt implements LanguageModel {
     /** Fresh weights: N(0, 0.02), residual projections N(0, 0.02 / sqrt(2 n_layer)) when the config asks. */
     @Override
     public void initWeights(long seed) {
-        Rng rng = new Rng(seed);
+        Rng rng = Rng.of(seed);
         float[] host = new float[Math.toIntExact(layout.total())];
         float residualStd = (float) (0.02 / Math.sqrt(2.0 * config.nLayer()));
         for (ParameterLayout.Entry e : layout.entries()) {

@@ -27,7 +27,7 @@ class CpuOpsGradientTest {
 
     private static final double EPS = 1e-6, RTOL = 2e-3, ATOL = 2e-5;
     private final Backend be = new CpuBackend();
-    private final Rng rng = new Rng(7);
+    private final Rng rng = Rng.of(7);
 
     private float[] randn(int n, double std) {
         float[] x = new float[n];

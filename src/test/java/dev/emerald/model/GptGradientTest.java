@@ -31,7 +31,7 @@ class GptGradientTest {
         // larger weights than the 0.02 init, so that every path carries a visible gradient
         float[] p = new float[(int) gpt.parameterCount()];
         gpt.backend().download(gpt.params().all, p);
-        Rng rng = new Rng(11);
+        Rng rng = Rng.of(11);
         for (ParameterLayout.Entry e : gpt.layout().entries()) {
             for (int i = (int) e.offset(); i < e.offset() + e.size(); i++) {
                 p[i] += (float) (0.3 * rng.nextGaussian());
