@@ -1,0 +1,127 @@
+package dev.emerald.train;
+
+import dev.emerald.backend.DropoutRng;
+import dev.emerald.data.BatchSampler;
+import dev.emerald.data.Dataset;
+import dev.emerald.data.TokenSpan;
+import dev.emerald.data.Tokenizer;
+import dev.emerald.model.LanguageModel;
+import dev.emerald.util.Rng;
+import dev.emerald.util.UserException;
+
+import java.nio.file.Path;
+
+/**
+ * The training loop: micro-batches with gradient accumulation, AdamW with the warmup + cosine
+ * schedule, evaluation every eval_interval steps on fixed batches, a checkpoint at each evaluation,
+ * at the end and when asked to stop. Everything that decides a step's numbers (sampler state, dropout
+ * seeds from (seed, step, micro-step), optimizer moments) is in the checkpoint, so a resumed run
+ * reproduces an uninterrupted one bit for bit.
+ */
+public final class Trainer {
+
+    /** What a run reports as it goes. */
+    public interface Listener {
+        default void onStep(int step, float loss, float lr) {
+        }
+
+        default void onEval(Metrics metrics) {
+        }
+
+        default void onCheckpoint(int step, Path dir) {
+        }
+    }
+
+    /** How a run ended: the last evaluation, and whether it was stopped early. */
+    public record Result(Metrics last, int step, boolean stopped) {
+    }
+
+    private final LanguageModel model;
+    private final Tokenizer tokenizer;
+    private final Dataset data;
+    private final TrainConfig config;
+    private final String corpus;
+    private final double valFraction;
+    private final Path out;
+    private volatile boolean stopRequested;
+
+    public Trainer(LanguageModel model, Tokenizer tokenizer, Dataset data, TrainConfig config, String corpus,
+                   double valFraction, Path out) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.data = data;
+        this.config = config;
+        this.corpus = corpus;
+        this.valFraction = valFraction;
+        this.out = out;
+    }
+
+    /** Asks the loop to stop after the current step and save a checkpoint (safe from any thread). */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /**
+     * Runs from startStep to max_steps. optimizer carries the moments of a resumed run (or is fresh);
+     * samplerState is the batch sampler's generator state at startStep.
+     */
+    public Result run(AdamW optimizer, int startStep, long samplerState, Listener listener) {
+        int B = config.batchSize(), T = model.blockSize(), accum = config.gradAccum();
+        BatchSampler sampler = new BatchSampler(data.train(), B, T, Rng.of(samplerState));
+        int[] x = new int[B * T], y = new int[B * T];
+        long started = System.nanoTime(), intervalStart = started;
+        int intervalSteps = 0;
+        float gradNorm = Float.NaN;
+        Metrics last = null;
+        int step = startStep;
+        for (; ; step++) {
+            boolean end = step == config.maxSteps() || stopRequested;
+            if (step % config.evalInterval() == 0 || end) {
+                double now = System.nanoTime();
+                double tokensPerS = intervalSteps == 0 ? 0 : (double) intervalSteps * B * T * accum / ((now - intervalStart) / 1e9);
+                last = new Metrics(step, evaluate(data.train()), evaluate(data.val()), config.lr(Math.min(step, config.maxSteps() - 1)),
+                        gradNorm, tokensPerS, (now - started) / 1e9);
+                listener.onEval(last);
+                if (step > startStep || end) {
+                    Checkpoint.save(out, model, tokenizer, optimizer,
+                            new TrainState(step, sampler.rng().state(), corpus, valFraction, config));
+                    listener.onCheckpoint(step, out);
+                }
+                intervalStart = System.nanoTime();
+                intervalSteps = 0;
+            }
+            if (end) {
+                break;
+            }
+            float lr = config.lr(step);
+            model.zeroGrad();
+            float loss = 0;
+            for (int micro = 0; micro < accum; micro++) {
+                sampler.next(x, y);
+                loss += model.forward(x, y, B, T, true, DropoutRng.bits(config.seed(), step, micro)) / accum;
+                model.backward(1f / accum);
+            }
+            if (!Float.isFinite(loss)) {
+                throw new UserException("the loss became " + loss + " at step " + step + " (learning rate " + lr
+                        + "): training stopped; the checkpoint in " + out + " from the last evaluation is intact. Lower --lr or turn on --grad-clip");
+            }
+            gradNorm = optimizer.step(config, lr);
+            intervalSteps++;
+            listener.onStep(step + 1, loss, lr);
+        }
+        return new Result(last, step, step < config.maxSteps());
+    }
+
+    /** Mean loss over eval_iters batches that are the same at every evaluation, without dropout. */
+    public float evaluate(TokenSpan split) {
+        int B = config.batchSize(), T = model.blockSize();
+        BatchSampler sampler = new BatchSampler(split, B, T, Rng.of(config.seed() ^ 0x5DEECE66DL));
+        int[] x = new int[B * T], y = new int[B * T];
+        double sum = 0;
+        for (int i = 0; i < config.evalIters(); i++) {
+            sampler.next(x, y);
+            sum += model.forward(x, y, B, T, false, 0);
+        }
+        return (float) (sum / config.evalIters());
+    }
+}
