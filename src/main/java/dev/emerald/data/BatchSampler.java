@@ -1,0 +1,44 @@
+package dev.emerald.data;
+
+import dev.emerald.util.Rng;
+
+/**
+ * Random training batches like the course's get_batch: each of B rows starts at a uniform position i, with
+ * inputs {@code data[i, i+T)} and targets {@code data[i+1, i+T+1)}, the next token after each input.
+ */
+public final class BatchSampler {
+    private final TokenSpan data;
+    private final int batchSize;
+    private final int blockSize;
+    private final Rng rng;
+
+    /** Draws from {@code rng}, whose state a checkpoint saves to resume the same sequence of batches. */
+    public BatchSampler(TokenSpan data, int batchSize, int blockSize, Rng rng) {
+        if (batchSize <= 0 || blockSize <= 0 || data.length() < (long) blockSize + 1) {
+            throw new IllegalArgumentException("need batchSize, blockSize > 0 and at least blockSize + 1 tokens; got B="
+                    + batchSize + " T=" + blockSize + " tokens=" + data.length());
+        }
+        this.data = data;
+        this.batchSize = batchSize;
+        this.blockSize = blockSize;
+        this.rng = rng;
+    }
+
+    /** Fills x and y (each B*T, row-major) with the next batch, allocating nothing. */
+    public void next(int[] x, int[] y) {
+        int size = batchSize * blockSize;
+        if (x.length != size || y.length != size) {
+            throw new IllegalArgumentException("x and y must have B*T = " + size + " elements");
+        }
+        int[] ids = data.ids();
+        for (int b = 0; b < batchSize; b++) {
+            int start = data.from() + rng.nextInt(data.length() - blockSize);
+            System.arraycopy(ids, start, x, b * blockSize, blockSize);
+            System.arraycopy(ids, start + 1, y, b * blockSize, blockSize);
+        }
+    }
+
+    public Rng rng() {
+        return rng;
+    }
+}

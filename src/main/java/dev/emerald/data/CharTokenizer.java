@@ -1,0 +1,110 @@
+package dev.emerald.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.emerald.util.UserException;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The course's character-level tokenizer: the vocabulary is the sorted distinct characters of the training
+ * text. Characters are Unicode code points, so an emoji or a CJK extension character is one token, not two
+ * UTF-16 halves.
+ */
+public final class CharTokenizer implements Tokenizer {
+    static final String KIND = "char";
+
+    /** Code points in id order, strictly increasing, so encoding is a binary search. */
+    private final int[] codePoints;
+
+    private CharTokenizer(int[] codePoints) {
+        this.codePoints = codePoints;
+    }
+
+    public static CharTokenizer fit(String text) {
+        if (text.isEmpty()) {
+            throw new UserException("cannot build a vocabulary from an empty text: give a text with some characters");
+        }
+        return new CharTokenizer(text.codePoints().distinct().sorted().toArray());
+    }
+
+    @Override
+    public int vocabSize() {
+        return codePoints.length;
+    }
+
+    @Override
+    public int[] encode(String text) {
+        int[] ids = new int[text.codePointCount(0, text.length())];
+        for (int i = 0, pos = 0; i < ids.length; i++) {
+            int cp = text.codePointAt(pos);
+            int id = Arrays.binarySearch(codePoints, cp);
+            if (id < 0) {
+                throw new UserException("character " + describe(cp) + " at position " + (i + 1)
+                        + " is not in the model's vocabulary of " + codePoints.length
+                        + " characters: remove it, or use a model trained on a text that contains it");
+            }
+            ids[i] = id;
+            pos += Character.charCount(cp);
+        }
+        return ids;
+    }
+
+    @Override
+    public String decode(int[] ids, int from, int to) {
+        Objects.checkFromToIndex(from, to, ids.length);
+        StringBuilder sb = new StringBuilder(to - from);
+        for (int i = from; i < to; i++) {
+            sb.appendCodePoint(codePoints[Objects.checkIndex(ids[i], codePoints.length)]);
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public ObjectNode toJson() {
+        ObjectNode json = JsonNodeFactory.instance.objectNode();
+        json.put("type", KIND);
+        ArrayNode chars = json.putArray("chars");
+        for (int cp : codePoints) {
+            chars.add(Character.toString(cp));
+        }
+        return json;
+    }
+
+    static CharTokenizer fromJson(JsonNode json) {
+        JsonNode chars = json.get("chars");
+        if (chars == null || !chars.isArray() || chars.isEmpty()) {
+            throw corrupt("\"chars\" must be a non-empty list of characters");
+        }
+        int[] cps = new int[chars.size()];
+        for (int i = 0; i < cps.length; i++) {
+            String s = chars.get(i).isTextual() ? chars.get(i).asText() : "";
+            if (s.isEmpty() || s.codePointCount(0, s.length()) != 1) {
+                throw corrupt("entry " + i + " of \"chars\" is " + chars.get(i) + ", not a single character");
+            }
+            cps[i] = s.codePointAt(0);
+            if (i > 0 && cps[i] <= cps[i - 1]) {
+                throw corrupt("\"chars\" must be sorted with no repeats, but entry " + i + " is " + describe(cps[i]));
+            }
+        }
+        return new CharTokenizer(cps);
+    }
+
+    private static UserException corrupt(String what) {
+        return new UserException("corrupt character tokenizer: " + what + "; use another checkpoint or retrain");
+    }
+
+    /** 'Ж' (U+0416); invisible characters show only their code. */
+    private static String describe(int cp) {
+        String code = String.format("U+%04X", cp);
+        return Character.isISOControl(cp) || Character.isWhitespace(cp) ? code : "'" + Character.toString(cp) + "' (" + code + ")";
+    }
+}
