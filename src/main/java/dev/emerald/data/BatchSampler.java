@@ -32,7 +32,7 @@ public final class BatchSampler {
         }
         int[] ids = data.ids();
         for (int b = 0; b < batchSize; b++) {
-            int start = data.from() + rng.nextInt(data.length() - blockSize + 1);
+            int start = data.from() + rng.nextInt(data.length() - blockSize);
             System.arraycopy(ids, start, x, b * blockSize, blockSize);
             System.arraycopy(ids, start + 1, y, b * blockSize, blockSize);
         }

@@ -152,8 +152,13 @@ public final class Corpora {
                         + e.getMessage() + ")", e);
             }
             log("corpus: apt-get download failed; refreshing the package lists with apt-get update and retrying");
-            run(work, "apt-get", "update");
-            run(work, download.toArray(String[]::new));
+            try {
+                run(work, "apt-get", "update");
+                run(work, download.toArray(String[]::new));
+            } catch (UserException retry) {
+                throw new UserException("could not download " + list + " from Debian's archive (" + retry.getMessage()
+                        + "): check the network connection, or download the text yourself and pass its path", retry);
+            }
         }
         Path root = work.resolve("root");
         try (Stream<Path> debs = Files.list(work)) {
