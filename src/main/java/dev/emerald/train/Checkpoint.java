@@ -30,6 +30,7 @@ public final class Checkpoint {
     public static final String MODEL = "model.safetensors";
     public static final String OPTIMIZER = "optimizer.safetensors";
     public static final String STATE = "state.json";
+    public static final String METRICS = "metrics.jsonl";
 
     /** A loaded checkpoint; optimizer and state are null for a model saved without them. */
     public record Loaded(LanguageModel model, Tokenizer tokenizer, AdamW optimizer, TrainState state) {
@@ -38,7 +39,8 @@ public final class Checkpoint {
     private Checkpoint() {
     }
 
-    public static void save(Path dir, LanguageModel model, Tokenizer tokenizer, AdamW optimizer, TrainState state) {
+    /** Saves a model; with an optimizer, also what resuming needs and the run's metrics so far (one JSON line each). */
+    public static void save(Path dir, LanguageModel model, Tokenizer tokenizer, AdamW optimizer, TrainState state, List<String> metrics) {
         AtomicDir.write(dir, CONFIG, tmp -> {
             var json = Models.JSON.writer().with(SerializationFeature.INDENT_OUTPUT);
             json.writeValue(tmp.resolve(CONFIG).toFile(), Models.describe(model));
@@ -47,6 +49,7 @@ public final class Checkpoint {
             if (optimizer != null) {
                 write(tmp.resolve(OPTIMIZER), model, List.of(new Buffer("m.", optimizer.m()), new Buffer("v.", optimizer.v())));
                 json.writeValue(tmp.resolve(STATE).toFile(), state);
+                Files.write(tmp.resolve(METRICS), metrics);
             }
         });
     }

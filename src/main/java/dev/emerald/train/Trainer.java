@@ -6,10 +6,14 @@ import dev.emerald.data.Dataset;
 import dev.emerald.data.TokenSpan;
 import dev.emerald.data.Tokenizer;
 import dev.emerald.model.LanguageModel;
+import dev.emerald.model.Models;
 import dev.emerald.util.Rng;
 import dev.emerald.util.UserException;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The training loop: micro-batches with gradient accumulation, AdamW with the warmup + cosine
@@ -43,6 +47,7 @@ public final class Trainer {
     private final String corpus;
     private final double valFraction;
     private final Path out;
+    private final List<String> metricsLines;
     private volatile boolean stopRequested;
 
     public Trainer(LanguageModel model, Tokenizer tokenizer, Dataset data, TrainConfig config, String corpus,
@@ -54,6 +59,20 @@ public final class Trainer {
         this.corpus = corpus;
         this.valFraction = valFraction;
         this.out = out;
+        this.metricsLines = new ArrayList<>();
+    }
+
+    /** Metrics of the run before a resume, kept in the checkpoint's metrics.jsonl. */
+    public void restoreMetrics(List<String> lines, int upToStep) {
+        for (String line : lines) {
+            try {
+                if (Models.JSON.readTree(line).path("step").asInt(Integer.MAX_VALUE) < upToStep) {
+                    metricsLines.add(line);
+                }
+            } catch (IOException e) {
+                // a damaged line of an old log is not worth stopping a run for
+            }
+        }
     }
 
     /** Asks the loop to stop after the current step and save a checkpoint (safe from any thread). */
@@ -82,9 +101,10 @@ public final class Trainer {
                 last = new Metrics(step, evaluate(data.train()), evaluate(data.val()), config.lr(Math.min(step, config.maxSteps() - 1)),
                         gradNorm, tokensPerS, (now - started) / 1e9);
                 listener.onEval(last);
+                metricsLines.add(json(last));
                 if (step > startStep || end) {
                     Checkpoint.save(out, model, tokenizer, optimizer,
-                            new TrainState(step, sampler.rng().state(), corpus, valFraction, config));
+                            new TrainState(step, sampler.rng().state(), corpus, valFraction, config), metricsLines);
                     listener.onCheckpoint(step, out);
                 }
                 intervalStart = System.nanoTime();
@@ -110,6 +130,14 @@ public final class Trainer {
             listener.onStep(step + 1, loss, lr);
         }
         return new Result(last, step, step < config.maxSteps());
+    }
+
+    private static String json(Metrics m) {
+        try {
+            return Models.JSON.writeValueAsString(m);
+        } catch (IOException e) {
+            throw new IllegalStateException("metrics always serialise", e);
+        }
     }
 
     /** Mean loss over eval_iters batches that are the same at every evaluation, without dropout. */

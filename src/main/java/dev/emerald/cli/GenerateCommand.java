@@ -1,0 +1,60 @@
+package dev.emerald.cli;
+
+import dev.emerald.generate.Generator;
+import dev.emerald.generate.Sampler;
+import dev.emerald.train.Checkpoint;
+import dev.emerald.util.UserException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/** {@code emerald generate}: continues a prompt with a trained model, printing tokens as they come. */
+@Command(name = "generate", mixinStandardHelpOptions = true, description = "Generate text from a trained model.")
+final class GenerateCommand implements Runnable {
+    @Mixin
+    Common common;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "checkpoint directory (a training run's --out)")
+    Path model;
+
+    @Option(names = "--prompt", paramLabel = "TEXT", description = "text to continue (default: a newline)")
+    String prompt = "\n";
+
+    @Option(names = "--max-new-tokens", paramLabel = "N", description = "tokens to generate (default: ${DEFAULT-VALUE})")
+    int maxNewTokens = 500;
+
+    @Option(names = "--temperature", paramLabel = "T", description = "0 = greedy; higher is more random (default: ${DEFAULT-VALUE})")
+    float temperature = 1.0f;
+
+    @Option(names = "--top-k", paramLabel = "K", description = "sample among the K most likely tokens; 0 = all (default: ${DEFAULT-VALUE})")
+    int topK = 0;
+
+    @Option(names = "--seed", paramLabel = "N", description = "sampling seed (default: ${DEFAULT-VALUE})")
+    long seed = 1;
+
+    @Override
+    public void run() {
+        if (maxNewTokens < 0) {
+            throw new UserException("--max-new-tokens must not be negative, got " + maxNewTokens);
+        }
+        if (prompt.isEmpty()) {
+            throw new UserException("--prompt is empty: give at least one character, or leave it out to start from a newline");
+        }
+        Sampler sampler = new Sampler(temperature, topK, seed);
+        Checkpoint.Loaded loaded = Checkpoint.load(model, common.backend());
+        int[] ids;
+        try {
+            ids = loaded.tokenizer().encode(prompt);
+        } catch (UserException e) {
+            throw new UserException("prompt: " + e.getMessage(), e);
+        }
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        out.print(prompt);
+        new Generator(loaded.model()).generate(ids, maxNewTokens, sampler, id -> out.print(loaded.tokenizer().decode(id)));
+        out.println();
+    }
+}
