@@ -20,6 +20,8 @@ public final class Sgemm {
     static final int KC = 256;
     /** M block (multiple of MR): the packed A block (MC x KC) stays in L2. */
     static final int MC = 128;
+    /** N block (multiple of NR): the packed B block (KC x NC) stays in L2 while the M blocks pass. */
+    static final int NC = 512;
     /** Below this many multiply-adds per chunk, another thread costs more than it saves. */
     private static final long MIN_CHUNK_WORK = 1L << 19;
 
@@ -28,7 +30,7 @@ public final class Sgemm {
     /** Per-thread scratch, grown on demand and reused so steady-state calls do not allocate. */
     private static final class Buffers {
         float[] packedB = new float[0];
-        float[] packedA = new float[MC * KC];
+        final float[] packedA = new float[MC * KC];
         final float[] tile = new float[MR * NR];
 
         float[] packedB(int size) {
@@ -57,54 +59,57 @@ public final class Sgemm {
             return;
         }
         int nPanels = (N + NR - 1) / NR;
-        float[] bp = BUFFERS.get().packedB(nPanels * NR * K);
-        int panelWork = NR * K;
-        Parallel.range(nPanels, minChunk(panelWork), (p0, p1) -> {
+        int kBlocks = (K + KC - 1) / KC;
+        int kc = (K + kBlocks - 1) / kBlocks; // even K blocks: no thin last block
+        int nPad = nPanels * NR;
+        float[] bp = BUFFERS.get().packedB(nPad * K);
+        Parallel.range(nPanels, minChunk((long) NR * K), (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
-                SgemmPack.packB(transB, b, bOff, ldb, K, N, p * NR, bp, p * NR * K);
+                for (int k0 = 0; k0 < K; k0 += kc) {
+                    int kb = Math.min(kc, K - k0);
+                    SgemmPack.packB(transB, b, bOff, ldb, k0, kb, N, p * NR, bp, k0 * nPad + p * kb * NR);
+                }
             }
         });
-
-        // Spread M over the threads, in blocks of at most MC rows, rounded to whole micro-panels.
-        int mc = Math.min(MC, roundUp((M + Parallel.threads() - 1) / Parallel.threads(), MR));
-        int mBlocks = (M + mc - 1) / mc;
-        Parallel.range(mBlocks, minChunk((long) mc * N * K), (b0, b1) -> {
-            Buffers buf = BUFFERS.get();
-            for (int blk = b0; blk < b1; blk++) {
-                int i0 = blk * mc;
-                multiplyBlock(transA, a, aOff, lda, i0, Math.min(mc, M - i0), N, K, bp, nPanels,
-                        accumulate, c, cOff, ldc, buf);
-            }
-        });
+        // Each thread takes a contiguous run of MR-row panels of C and walks all of it.
+        int mPanels = (M + MR - 1) / MR;
+        Parallel.range(mPanels, minChunk((long) MR * N * K), (p0, p1) ->
+                multiplyRows(transA, a, aOff, lda, p0 * MR, Math.min(M, p1 * MR), N, K, kc, bp, nPad,
+                        accumulate, c, cOff, ldc, BUFFERS.get()));
     }
 
-    /** C rows [i0, i0 + rows) over all K blocks. */
-    private static void multiplyBlock(boolean transA, float[] a, int aOff, int lda, int i0, int rows, int N, int K,
-                                      float[] bp, int nPanels, boolean accumulate, float[] c, int cOff, int ldc,
-                                      Buffers buf) {
+    /** C rows [iStart, iEnd): for each NC x KC block of packed B, for each MC block of rows, the micro-tiles. */
+    private static void multiplyRows(boolean transA, float[] a, int aOff, int lda, int iStart, int iEnd, int N, int K,
+                                     int kc, float[] bp, int nPad, boolean accumulate, float[] c, int cOff, int ldc,
+                                     Buffers buf) {
         float[] ap = buf.packedA;
         float[] tile = buf.tile;
-        for (int pc = 0; pc < K; pc += KC) {
-            int kc = Math.min(KC, K - pc);
-            SgemmPack.packA(transA, a, aOff, lda, i0, rows, pc, kc, ap);
-            boolean load = accumulate || pc > 0;
-            for (int p = 0; p < nPanels; p++) {
-                int j = p * NR;
-                int cols = Math.min(NR, N - j);
-                int bi = p * NR * K + pc * NR;
-                for (int r = 0; r < rows; r += MR) {
-                    int ai = r * kc;
-                    int ci = cOff + (i0 + r) * ldc + j;
-                    int tileRows = Math.min(MR, rows - r);
-                    if (tileRows == MR && cols == NR) {
-                        SgemmKernel.kernel(kc, ap, ai, bp, bi, c, ci, ldc, load);
-                    } else {
-                        // Edge tile: compute the full padded tile aside, then merge its valid part.
-                        SgemmKernel.kernel(kc, ap, ai, bp, bi, tile, 0, NR, false);
-                        for (int ti = 0; ti < tileRows; ti++) {
-                            int row = ci + ti * ldc;
-                            for (int tj = 0; tj < cols; tj++) {
-                                c[row + tj] = load ? c[row + tj] + tile[ti * NR + tj] : tile[ti * NR + tj];
+        for (int j0 = 0; j0 < N; j0 += NC) {
+            int jEnd = Math.min(N, j0 + NC);
+            for (int k0 = 0; k0 < K; k0 += kc) {
+                int kb = Math.min(kc, K - k0);
+                boolean load = accumulate || k0 > 0;
+                for (int i0 = iStart; i0 < iEnd; i0 += MC) {
+                    int rows = Math.min(MC, iEnd - i0);
+                    SgemmPack.packA(transA, a, aOff, lda, i0, rows, k0, kb, ap);
+                    for (int j = j0; j < jEnd; j += NR) {
+                        int cols = Math.min(NR, N - j);
+                        int bi = k0 * nPad + j * kb;
+                        for (int r = 0; r < rows; r += MR) {
+                            int ai = r * kb;
+                            int ci = cOff + (i0 + r) * ldc + j;
+                            int tileRows = Math.min(MR, rows - r);
+                            if (tileRows == MR && cols == NR) {
+                                SgemmKernel.kernel(kb, ap, ai, bp, bi, c, ci, ldc, load);
+                            } else {
+                                // Edge tile: compute the full padded tile aside, then merge its valid part.
+                                SgemmKernel.kernel(kb, ap, ai, bp, bi, tile, 0, NR, false);
+                                for (int ti = 0; ti < tileRows; ti++) {
+                                    int row = ci + ti * ldc;
+                                    for (int tj = 0; tj < cols; tj++) {
+                                        c[row + tj] = load ? c[row + tj] + tile[ti * NR + tj] : tile[ti * NR + tj];
+                                    }
+                                }
                             }
                         }
                     }

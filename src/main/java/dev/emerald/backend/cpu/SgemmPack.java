@@ -9,14 +9,14 @@ final class SgemmPack {
     }
 
     /**
-     * Packs op(B) rows [0, K), columns [j0, j0 + NR) into dst[d..]: k-major, NR floats per k,
+     * Packs op(B) rows [k0, k0 + kc), columns [j0, j0 + NR) into dst[d..]: k-major, NR floats per k,
      * columns past N zeroed.
      */
-    static void packB(boolean transB, float[] b, int bOff, int ldb, int K, int N, int j0, float[] dst, int d) {
+    static void packB(boolean transB, float[] b, int bOff, int ldb, int k0, int kc, int N, int j0, float[] dst, int d) {
         int cols = Math.min(NR, N - j0);
         if (!transB) {
             // op(B)(k, j) = b[k * ldb + j]: each k is a contiguous run of cols floats.
-            for (int k = 0; k < K; k++, d += NR) {
+            for (int k = k0; k < k0 + kc; k++, d += NR) {
                 System.arraycopy(b, bOff + k * ldb + j0, dst, d, cols);
                 if (cols < NR) {
                     java.util.Arrays.fill(dst, d + cols, d + NR, 0f);
@@ -25,13 +25,13 @@ final class SgemmPack {
         } else {
             // op(B)(k, j) = b[j * ldb + k]: read each stored row contiguously, scatter with stride NR.
             for (int j = 0; j < cols; j++) {
-                int src = bOff + (j0 + j) * ldb;
-                for (int k = 0, o = d + j; k < K; k++, o += NR) {
+                int src = bOff + (j0 + j) * ldb + k0;
+                for (int k = 0, o = d + j; k < kc; k++, o += NR) {
                     dst[o] = b[src + k];
                 }
             }
             for (int j = cols; j < NR; j++) {
-                for (int k = 0, o = d + j; k < K; k++, o += NR) {
+                for (int k = 0, o = d + j; k < kc; k++, o += NR) {
                     dst[o] = 0f;
                 }
             }
