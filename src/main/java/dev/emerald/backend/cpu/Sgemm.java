@@ -19,9 +19,7 @@ public final class Sgemm {
     /** K block: an A micro-panel (MR x KC) stays in L1, a B micro-panel (KC x NR) in L1/L2. */
     static final int KC = 256;
     /** M block (multiple of MR): the packed A block (MC x KC) stays in L2. */
-    static final int MC = 128;
-    /** N block (multiple of NR): the packed B block (KC x NC) stays in L2 while the M blocks pass. */
-    static final int NC = 512;
+    static final int MC = 16 * MR;
     /** Below this many multiply-adds per chunk, another thread costs more than it saves. */
     private static final long MIN_CHUNK_WORK = 1L << 19;
 
@@ -78,37 +76,37 @@ public final class Sgemm {
                         accumulate, c, cOff, ldc, BUFFERS.get()));
     }
 
-    /** C rows [iStart, iEnd): for each NC x KC block of packed B, for each MC block of rows, the micro-tiles. */
+    /**
+     * C rows [iStart, iEnd): for each K block, each MC block of A is packed once and swept across all
+     * of N; a B micro-panel stays in L1 across the block's MR-row panels, the rest of B streams from L3.
+     */
     private static void multiplyRows(boolean transA, float[] a, int aOff, int lda, int iStart, int iEnd, int N, int K,
                                      int kc, float[] bp, int nPad, boolean accumulate, float[] c, int cOff, int ldc,
                                      Buffers buf) {
         float[] ap = buf.packedA;
         float[] tile = buf.tile;
-        for (int j0 = 0; j0 < N; j0 += NC) {
-            int jEnd = Math.min(N, j0 + NC);
-            for (int k0 = 0; k0 < K; k0 += kc) {
-                int kb = Math.min(kc, K - k0);
-                boolean load = accumulate || k0 > 0;
-                for (int i0 = iStart; i0 < iEnd; i0 += MC) {
-                    int rows = Math.min(MC, iEnd - i0);
-                    SgemmPack.packA(transA, a, aOff, lda, i0, rows, k0, kb, ap);
-                    for (int j = j0; j < jEnd; j += NR) {
-                        int cols = Math.min(NR, N - j);
-                        int bi = k0 * nPad + j * kb;
-                        for (int r = 0; r < rows; r += MR) {
-                            int ai = r * kb;
-                            int ci = cOff + (i0 + r) * ldc + j;
-                            int tileRows = Math.min(MR, rows - r);
-                            if (tileRows == MR && cols == NR) {
-                                SgemmKernel.kernel(kb, ap, ai, bp, bi, c, ci, ldc, load);
-                            } else {
-                                // Edge tile: compute the full padded tile aside, then merge its valid part.
-                                SgemmKernel.kernel(kb, ap, ai, bp, bi, tile, 0, NR, false);
-                                for (int ti = 0; ti < tileRows; ti++) {
-                                    int row = ci + ti * ldc;
-                                    for (int tj = 0; tj < cols; tj++) {
-                                        c[row + tj] = load ? c[row + tj] + tile[ti * NR + tj] : tile[ti * NR + tj];
-                                    }
+        for (int k0 = 0; k0 < K; k0 += kc) {
+            int kb = Math.min(kc, K - k0);
+            boolean load = accumulate || k0 > 0;
+            for (int i0 = iStart; i0 < iEnd; i0 += MC) {
+                int rows = Math.min(MC, iEnd - i0);
+                SgemmPack.packA(transA, a, aOff, lda, i0, rows, k0, kb, ap);
+                for (int j = 0; j < N; j += NR) {
+                    int cols = Math.min(NR, N - j);
+                    int bi = k0 * nPad + j * kb;
+                    for (int r = 0; r < rows; r += MR) {
+                        int ai = r * kb;
+                        int ci = cOff + (i0 + r) * ldc + j;
+                        int tileRows = Math.min(MR, rows - r);
+                        if (tileRows == MR && cols == NR) {
+                            SgemmKernel.kernel(kb, ap, ai, bp, bi, c, ci, ldc, load);
+                        } else {
+                            // Edge tile: compute the full padded tile aside, then merge its valid part.
+                            SgemmKernel.kernel(kb, ap, ai, bp, bi, tile, 0, NR, false);
+                            for (int ti = 0; ti < tileRows; ti++) {
+                                int row = ci + ti * ldc;
+                                for (int tj = 0; tj < cols; tj++) {
+                                    c[row + tj] = load ? c[row + tj] + tile[ti * NR + tj] : tile[ti * NR + tj];
                                 }
                             }
                         }
