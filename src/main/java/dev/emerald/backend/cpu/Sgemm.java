@@ -1,29 +1,126 @@
 package dev.emerald.backend.cpu;
 
+import static dev.emerald.backend.cpu.SgemmKernel.MR;
+import static dev.emerald.backend.cpu.SgemmKernel.NR;
+
+import dev.emerald.util.Parallel;
+
 /**
  * Row-major single-precision GEMM: C (M, N) = op(A) (M, K) @ op(B) (K, N), plus C's old value when
  * {@code accumulate}. op(X) is X, or X transposed when the flag says so; lda/ldb/ldc are row strides
  * of the arrays as stored.
+ *
+ * <p>GotoBLAS/BLIS layout: op(B) is packed once per call into NR-column panels (shared by all
+ * threads), each thread packs KC x MC blocks of op(A) into MR-row panels, and {@link SgemmKernel}
+ * multiplies a panel pair. Packing absorbs the transposes and zero-pads the edges, so one kernel
+ * serves all four variants.
  */
 public final class Sgemm {
+    /** K block: an A micro-panel (MR x KC) stays in L1, a B micro-panel (KC x NR) in L1/L2. */
+    static final int KC = 256;
+    /** M block (multiple of MR): the packed A block (MC x KC) stays in L2. */
+    static final int MC = 16 * MR;
+    /** Below this many multiply-adds per chunk, another thread costs more than it saves. */
+    private static final long MIN_CHUNK_WORK = 1L << 19;
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    /** Per-thread scratch, grown on demand and reused so steady-state calls do not allocate. */
+    private static final class Buffers {
+        float[] packedB = new float[0];
+        final float[] packedA = new float[MC * KC];
+        final float[] tile = new float[MR * NR];
+
+        float[] packedB(int size) {
+            if (packedB.length < size) {
+                packedB = new float[size];
+            }
+            return packedB;
+        }
+    }
+
     private Sgemm() {
     }
 
     public static void gemm(boolean transA, boolean transB, int M, int N, int K,
                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                             boolean accumulate, float[] c, int cOff, int ldc) {
-        // placeholder: naive, to be replaced by the blocked Vector API kernel
-        for (int i = 0; i < M; i++) {
-            for (int j = 0; j < N; j++) {
-                float s = 0;
-                for (int k = 0; k < K; k++) {
-                    float x = transA ? a[aOff + k * lda + i] : a[aOff + i * lda + k];
-                    float y = transB ? b[bOff + j * ldb + k] : b[bOff + k * ldb + j];
-                    s += x * y;
+        if (M <= 0 || N <= 0) {
+            return;
+        }
+        if (K <= 0) {
+            if (!accumulate) {
+                for (int i = 0; i < M; i++) {
+                    java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + N, 0f);
                 }
-                int ci = cOff + i * ldc + j;
-                c[ci] = accumulate ? c[ci] + s : s;
+            }
+            return;
+        }
+        int nPanels = (N + NR - 1) / NR;
+        int kBlocks = (K + KC - 1) / KC;
+        int kc = (K + kBlocks - 1) / kBlocks; // even K blocks: no thin last block
+        int nPad = nPanels * NR;
+        float[] bp = BUFFERS.get().packedB(nPad * K);
+        Parallel.range(nPanels, minChunk((long) NR * K), (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                for (int k0 = 0; k0 < K; k0 += kc) {
+                    int kb = Math.min(kc, K - k0);
+                    SgemmPack.packB(transB, b, bOff, ldb, k0, kb, N, p * NR, bp, k0 * nPad + p * kb * NR);
+                }
+            }
+        });
+        // Each thread takes a contiguous run of MR-row panels of C and walks all of it.
+        int mPanels = (M + MR - 1) / MR;
+        Parallel.range(mPanels, minChunk((long) MR * N * K), (p0, p1) ->
+                multiplyRows(transA, a, aOff, lda, p0 * MR, Math.min(M, p1 * MR), N, K, kc, bp, nPad,
+                        accumulate, c, cOff, ldc, BUFFERS.get()));
+    }
+
+    /**
+     * C rows [iStart, iEnd): for each K block, each MC block of A is packed once and swept across all
+     * of N; a B micro-panel stays in L1 across the block's MR-row panels, the rest of B streams from L3.
+     */
+    private static void multiplyRows(boolean transA, float[] a, int aOff, int lda, int iStart, int iEnd, int N, int K,
+                                     int kc, float[] bp, int nPad, boolean accumulate, float[] c, int cOff, int ldc,
+                                     Buffers buf) {
+        float[] ap = buf.packedA;
+        float[] tile = buf.tile;
+        for (int k0 = 0; k0 < K; k0 += kc) {
+            int kb = Math.min(kc, K - k0);
+            boolean load = accumulate || k0 > 0;
+            for (int i0 = iStart; i0 < iEnd; i0 += MC) {
+                int rows = Math.min(MC, iEnd - i0);
+                SgemmPack.packA(transA, a, aOff, lda, i0, rows, k0, kb, ap);
+                for (int j = 0; j < N; j += NR) {
+                    int cols = Math.min(NR, N - j);
+                    int bi = k0 * nPad + j * kb;
+                    for (int r = 0; r < rows; r += MR) {
+                        int ai = r * kb;
+                        int ci = cOff + (i0 + r) * ldc + j;
+                        int tileRows = Math.min(MR, rows - r);
+                        if (tileRows == MR && cols == NR) {
+                            SgemmKernel.kernel(kb, ap, ai, bp, bi, c, ci, ldc, load);
+                        } else {
+                            // Edge tile: compute the full padded tile aside, then merge its valid part.
+                            SgemmKernel.kernel(kb, ap, ai, bp, bi, tile, 0, NR, false);
+                            for (int ti = 0; ti < tileRows; ti++) {
+                                int row = ci + ti * ldc;
+                                for (int tj = 0; tj < cols; tj++) {
+                                    c[row + tj] = load ? c[row + tj] + tile[ti * NR + tj] : tile[ti * NR + tj];
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
+    }
+
+    private static int minChunk(long workPerItem) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, MIN_CHUNK_WORK / Math.max(1, workPerItem)));
+    }
+
+    private static int roundUp(int x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
     }
 }

@@ -1,0 +1,135 @@
+package dev.emerald.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class SgemmTest {
+    private static final int[] SIZES = {1, 3, 17, 31, 33, 65, 100};
+
+    /** Checks c against a double-precision triple loop; c's old value (c0) counts when accumulate. */
+    private static void check(boolean tA, boolean tB, int M, int N, int K, float[] a, int aOff, int lda,
+                              float[] b, int bOff, int ldb, boolean acc, float[] c0, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < M; i++) {
+            for (int j = 0; j < N; j++) {
+                double s = 0;
+                double mag = 0;
+                for (int k = 0; k < K; k++) {
+                    double x = tA ? a[aOff + k * lda + i] : a[aOff + i * lda + k];
+                    double y = tB ? b[bOff + j * ldb + k] : b[bOff + k * ldb + j];
+                    s += x * y;
+                    mag += Math.abs(x * y);
+                }
+                int ci = cOff + i * ldc + j;
+                if (acc) {
+                    s += c0[ci];
+                    mag += Math.abs(c0[ci]);
+                }
+                double diff = Math.abs(c[ci] - s);
+                if (!(diff <= 1e-4 * mag + 1e-30)) {
+                    fail(String.format("tA=%b tB=%b M=%d N=%d K=%d acc=%b: C[%d][%d] = %g, want %g",
+                            tA, tB, M, N, K, acc, i, j, c[ci], s));
+                }
+            }
+        }
+        // Everything outside the M x N window (padding columns, the offset prefix) stays untouched.
+        for (int ci = 0; ci < c.length; ci++) {
+            int rel = ci - cOff;
+            boolean inside = rel >= 0 && rel / ldc < M && rel % ldc < N;
+            if (!inside && Float.floatToRawIntBits(c[ci]) != Float.floatToRawIntBits(c0[ci])) {
+                fail(String.format("tA=%b tB=%b M=%d N=%d K=%d: wrote outside C at %d", tA, tB, M, N, K, ci));
+            }
+        }
+    }
+
+    private static float[] random(Random rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        return x;
+    }
+
+    private static void run(Random rnd, boolean tA, boolean tB, int M, int N, int K, boolean acc, int pad) {
+        int aRows = tA ? K : M, aCols = tA ? M : K;
+        int bRows = tB ? N : K, bCols = tB ? K : N;
+        int lda = aCols + pad, ldb = bCols + pad, ldc = N + pad;
+        int aOff = pad * 3, bOff = pad * 5, cOff = pad * 7;
+        float[] a = random(rnd, aOff + Math.max(0, (aRows - 1) * lda + aCols));
+        float[] b = random(rnd, bOff + Math.max(0, (bRows - 1) * ldb + bCols));
+        float[] c0 = random(rnd, cOff + (M - 1) * ldc + N + pad);
+        float[] c = c0.clone();
+        Sgemm.gemm(tA, tB, M, N, K, a, aOff, lda, b, bOff, ldb, acc, c, cOff, ldc);
+        check(tA, tB, M, N, K, a, aOff, lda, b, bOff, ldb, acc, c0, c, cOff, ldc);
+    }
+
+    @Test
+    void allVariantsAwkwardSizes() {
+        Random rnd = new Random(1);
+        for (boolean tA : new boolean[] {false, true}) {
+            for (boolean tB : new boolean[] {false, true}) {
+                for (int M : SIZES) {
+                    for (int N : SIZES) {
+                        for (int K : SIZES) {
+                            boolean acc = ((M + N + K) & 1) == 0;
+                            run(rnd, tA, tB, M, N, K, acc, (M * 7 + N * 3 + K) % 5);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void largerThanOneBlock() {
+        // K past one K block, M past one M block, N past many panels, with and without padding.
+        Random rnd = new Random(2);
+        int[][] shapes = {{257, 100, 300}, {130, 257, 513}, {300, 65, 257}, {64, 96, 256}, {70, 600, 40}};
+        for (int[] s : shapes) {
+            for (boolean tA : new boolean[] {false, true}) {
+                for (boolean tB : new boolean[] {false, true}) {
+                    run(rnd, tA, tB, s[0], s[1], s[2], tA, tB ? 3 : 0);
+                    run(rnd, tA, tB, s[0], s[1], s[2], !tA, 0);
+                }
+            }
+        }
+    }
+
+    @Test
+    void modelShapesAllVariants() {
+        // The linear layer's three products at a small training shape with an odd vocab-like width.
+        Random rnd = new Random(3);
+        int n = 192, c = 128, oc = 65;
+        run(rnd, false, true, n, oc, c, false, 0);  // forward: inp @ W^T
+        run(rnd, false, false, n, c, oc, false, 0); // dinp = dout @ W
+        run(rnd, true, false, oc, c, n, true, 0);   // dW += dout^T @ inp
+    }
+
+    @Test
+    void zeroKClearsOrKeeps() {
+        float[] c = {1, 2, 3, 4};
+        Sgemm.gemm(false, false, 2, 2, 0, new float[0], 0, 0, new float[0], 0, 2, true, c, 0, 2);
+        assertEquals(10f, c[0] + c[1] + c[2] + c[3]);
+        Sgemm.gemm(false, false, 2, 2, 0, new float[0], 0, 0, new float[0], 0, 2, false, c, 0, 2);
+        assertTrue(c[0] == 0 && c[1] == 0 && c[2] == 0 && c[3] == 0);
+    }
+
+    @Test
+    void repeatedCallsGiveIdenticalResults() {
+        // Reused scratch buffers must not leak state between calls of different shapes.
+        Random rnd = new Random(4);
+        float[] a = random(rnd, 100 * 70);
+        float[] b = random(rnd, 70 * 90);
+        float[] c1 = new float[100 * 90];
+        float[] c2 = new float[100 * 90];
+        Sgemm.gemm(false, false, 100, 90, 70, a, 0, 70, b, 0, 90, false, c1, 0, 90);
+        Sgemm.gemm(true, true, 33, 17, 5, a, 0, 33, b, 0, 5, false, new float[33 * 17], 0, 17);
+        Sgemm.gemm(false, false, 100, 90, 70, a, 0, 70, b, 0, 90, false, c2, 0, 90);
+        for (int i = 0; i < c1.length; i++) {
+            assertEquals(Float.floatToRawIntBits(c1[i]), Float.floatToRawIntBits(c2[i]), "element " + i);
+        }
+    }
+}
