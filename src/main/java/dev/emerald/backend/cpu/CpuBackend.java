@@ -5,7 +5,6 @@ import dev.emerald.backend.DropoutRng;
 import dev.emerald.tensor.Tensor;
 import dev.emerald.util.Parallel;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
@@ -289,12 +288,12 @@ public final class CpuBackend implements Backend {
             for (; i < S.loopBound(to - from) + from; i += S.length()) {
                 FloatVector v = FloatVector.fromArray(S, x, xo + i);
                 FloatVector cube = v.mul(v).mul(v).mul(0.044715f);
-                FloatVector th = v.add(cube).mul(GELU_SCALE).lanewise(VectorOperators.TANH);
+                FloatVector th = Tanh.tanh(v.add(cube).mul(GELU_SCALE));
                 v.mul(0.5f).mul(th.add(1f)).intoArray(o, oo + i);
             }
             for (; i < to; i++) {
                 float v = x[xo + i];
-                o[oo + i] = 0.5f * v * (1f + (float) Math.tanh(GELU_SCALE * (v + 0.044715f * v * v * v)));
+                o[oo + i] = 0.5f * v * (1f + Tanh.tanh((v + v * v * v * 0.044715f) * GELU_SCALE));
             }
         });
     }
@@ -307,7 +306,7 @@ public final class CpuBackend implements Backend {
             int i = from;
             for (; i < S.loopBound(to - from) + from; i += S.length()) {
                 FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                FloatVector th = v.add(v.mul(v).mul(v).mul(0.044715f)).mul(GELU_SCALE).lanewise(VectorOperators.TANH);
+                FloatVector th = Tanh.tanh(v.add(v.mul(v).mul(v).mul(0.044715f)).mul(GELU_SCALE));
                 FloatVector sech2 = th.mul(th).neg().add(1f);
                 FloatVector dth = v.mul(v).mul(3f * 0.044715f).add(1f).mul(GELU_SCALE);
                 FloatVector grad = th.add(1f).mul(0.5f).add(v.mul(0.5f).mul(sech2).mul(dth));
@@ -315,8 +314,9 @@ public final class CpuBackend implements Backend {
             }
             for (; i < to; i++) {
                 float v = x[xo + i];
-                float th = (float) Math.tanh(GELU_SCALE * (v + 0.044715f * v * v * v));
-                float grad = 0.5f * (1f + th) + 0.5f * v * (1f - th * th) * GELU_SCALE * (1f + 3f * 0.044715f * v * v);
+                float th = Tanh.tanh((v + v * v * v * 0.044715f) * GELU_SCALE);
+                float dth = (v * v * (3f * 0.044715f) + 1f) * GELU_SCALE;
+                float grad = (th + 1f) * 0.5f + v * 0.5f * (1f - th * th) * dth; // the vector lanes' op order
                 di[dio + i] = grad * d[dOff + i];
             }
         });
@@ -481,27 +481,19 @@ public final class CpuBackend implements Backend {
 
     // ---- helpers ----------------------------------------------------------------------------
 
+    // Sums in plain sequential order: the Vector API's reduceLanes may add lanes in another order once
+    // compiled than interpreted, which would make runs irreproducible.
     private static float sum(float[] x, int off, int n) {
-        FloatVector acc = FloatVector.zero(S);
-        int i = 0;
-        for (; i < S.loopBound(n); i += S.length()) {
-            acc = acc.add(FloatVector.fromArray(S, x, off + i));
-        }
-        float s = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
+        float s = 0;
+        for (int i = 0; i < n; i++) {
             s += x[off + i];
         }
         return s;
     }
 
     private static float dot(float[] x, int xo, float[] y, int yo, int n) {
-        FloatVector acc = FloatVector.zero(S);
-        int i = 0;
-        for (; i < S.loopBound(n); i += S.length()) {
-            acc = FloatVector.fromArray(S, x, xo + i).fma(FloatVector.fromArray(S, y, yo + i), acc);
-        }
-        float s = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
+        float s = 0;
+        for (int i = 0; i < n; i++) {
             s += x[xo + i] * y[yo + i];
         }
         return s;
