@@ -52,6 +52,9 @@ final class TrainCommand implements Runnable {
     @Option(names = "--resume", description = "continue the run saved in --out")
     boolean resume;
 
+    @Option(names = "--overwrite", description = "replace the checkpoint already in --out (it stays intact until the new one is complete)")
+    boolean overwrite;
+
     @Option(names = "--steps", paramLabel = "N", description = "total optimizer steps (max_steps)")
     Integer steps;
 
@@ -139,7 +142,7 @@ final class TrainCommand implements Runnable {
                 throw new UserException("the run in " + dir + " already reached step " + startStep + ": pass a larger --steps to continue it");
             }
         } else {
-            checkOutput(dir);
+            checkOutput(dir, overwrite);
             Preset p = Preset.load(preset);
             config = overrides(p.train());
             corpusName = corpus != null ? corpus : Corpora.TOM_SAWYER.name();
@@ -257,11 +260,12 @@ final class TrainCommand implements Runnable {
     }
 
     /** Fails before any work if the run could not be saved, or would replace something. */
-    private static void checkOutput(Path dir) {
-        if (Files.exists(dir.resolve(Checkpoint.CONFIG))) {
-            throw new UserException(dir + " already holds a checkpoint: continue it with --resume, or choose another --out");
+    private static void checkOutput(Path dir, boolean overwrite) {
+        boolean checkpoint = Files.exists(dir.resolve(Checkpoint.CONFIG));
+        if (checkpoint && !overwrite) {
+            throw new UserException(dir + " already holds a checkpoint: continue it with --resume, replace it with --overwrite, or choose another --out");
         }
-        if (Files.exists(dir) && !(Files.isDirectory(dir) && isEmpty(dir))) {
+        if (!checkpoint && Files.exists(dir) && !(Files.isDirectory(dir) && isEmpty(dir))) {
             throw new UserException(dir + " exists and is not an empty directory: choose another --out");
         }
         Path parent = dir.toAbsolutePath().getParent();
