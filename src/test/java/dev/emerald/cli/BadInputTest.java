@@ -197,7 +197,7 @@ class BadInputTest {
     void outputUnderARegularFile() throws IOException {
         Path file = Files.writeString(tmp.resolve("somefile"), "not a directory");
         Result r = train(corpus(TEXT), "--out", file.resolve("run").toString());
-        assertBadInput(r, "cannot write checkpoints", "somefile");
+        assertBadInput(r, "cannot write checkpoints", "somefile is a file, not a directory");
         assertFalse(r.out().contains("step"), r::toString);
     }
 
