@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -189,7 +190,7 @@ class BadInputTest {
         trainTiny(dir, TEXT);
         Path model = dir.resolve(Checkpoint.MODEL);
         byte[] bytes = Files.readAllBytes(model);
-        Files.write(model, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Files.write(model, Arrays.copyOf(bytes, bytes.length / 2));
         assertBadInput(run("generate", "--model", dir.toString(), "--max-new-tokens", "3"), Checkpoint.MODEL);
     }
 
@@ -215,7 +216,7 @@ class BadInputTest {
     void existingCheckpointIsNotOverwritten() throws IOException {
         Path dir = tmp.resolve("run");
         Map<String, String> before = trainTiny(dir, TEXT);
-        assertBadInput(train(tmp.resolve("corpus.txt"), "--out", dir.toString()), "already holds a checkpoint", "--resume");
+        assertBadInput(train(corpus(TEXT), "--out", dir.toString()), "already holds a checkpoint", "--resume");
         assertEquals(before, hashes(dir));
     }
 
