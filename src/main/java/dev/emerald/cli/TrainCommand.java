@@ -29,6 +29,7 @@ import sun.misc.Signal;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -272,6 +273,8 @@ final class TrainCommand implements Runnable {
         try {
             Files.createDirectories(parent);
             Files.delete(Files.createTempFile(parent, ".emerald-probe", ""));
+        } catch (FileAlreadyExistsException e) {
+            throw new UserException("cannot write checkpoints under " + parent + ": " + e.getFile() + " is a file, not a directory; choose another --out");
         } catch (IOException e) {
             throw new UserException("cannot write checkpoints under " + parent + " (" + e.getMessage() + "): choose a writable --out");
         }
