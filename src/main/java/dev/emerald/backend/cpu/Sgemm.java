@@ -10,15 +10,16 @@ import dev.emerald.util.Parallel;
  * {@code accumulate}. op(X) is X, or X transposed when the flag says so; lda/ldb/ldc are row strides
  * of the arrays as stored.
  *
- * <p>GotoBLAS/BLIS layout: op(B) is packed once per call into NR-column panels (shared by all
- * threads), each thread packs KC x MC blocks of op(A) into MR-row panels, and {@link SgemmKernel}
- * multiplies a panel pair. Packing absorbs the transposes and zero-pads the edges, so one kernel
- * serves all four variants.
+ * <p>GotoBLAS/BLIS layout: op(B) is packed once per call into KC x NR panels (shared by all
+ * threads, zero-padded to whole panels), and each thread sweeps its share of C's rows: for each K
+ * block, MC-row blocks of op(A) against all of packed B, one MR x NR tile at a time in
+ * {@link SgemmKernel}. op(B)'s transpose is absorbed by packing; plain A is read in place (its rows
+ * are already contiguous in k), A^T is packed k-major.
  */
 public final class Sgemm {
-    /** K block: an A micro-panel (MR x KC) stays in L1, a B micro-panel (KC x NR) in L1/L2. */
-    static final int KC = 256;
-    /** M block (multiple of MR): the packed A block (MC x KC) stays in L2. */
+    /** K block: C tiles are reloaded once per K block; the B micro-panel (KC x NR) is re-read from L1/L2. */
+    static final int KC = 512;
+    /** M block (multiple of MR): the A block (MC x KC) stays in L2 while all of B passes. */
     static final int MC = 16 * MR;
     /** Below this many multiply-adds per chunk, another thread costs more than it saves. */
     private static final long MIN_CHUNK_WORK = 1L << 19;
@@ -90,19 +91,34 @@ public final class Sgemm {
             boolean load = accumulate || k0 > 0;
             for (int i0 = iStart; i0 < iEnd; i0 += MC) {
                 int rows = Math.min(MC, iEnd - i0);
-                SgemmPack.packA(transA, a, aOff, lda, i0, rows, k0, kb, ap);
+                // A^T is packed so each k is MR contiguous floats; plain A is read in place, row by row,
+                // except a last partial panel, which is copied with zero rows to pad it to MR.
+                int edge = rows - rows % MR;
+                if (transA) {
+                    SgemmPack.packTransposedA(a, aOff, lda, i0, rows, k0, kb, ap);
+                } else if (edge < rows) {
+                    SgemmPack.packEdgeRows(a, aOff + (i0 + edge) * lda + k0, lda, rows - edge, kb, ap);
+                }
                 for (int j = 0; j < N; j += NR) {
                     int cols = Math.min(NR, N - j);
                     int bi = k0 * nPad + j * kb;
                     for (int r = 0; r < rows; r += MR) {
-                        int ai = r * kb;
                         int ci = cOff + (i0 + r) * ldc + j;
                         int tileRows = Math.min(MR, rows - r);
-                        if (tileRows == MR && cols == NR) {
-                            SgemmKernel.kernel(kb, ap, ai, bp, bi, c, ci, ldc, load);
+                        boolean full = tileRows == MR && cols == NR;
+                        // Edge tiles are computed whole into a scratch tile, then only the valid part is merged.
+                        float[] dst = full ? c : tile;
+                        int di = full ? ci : 0;
+                        int ldd = full ? ldc : NR;
+                        boolean loadDst = full && load;
+                        if (transA) {
+                            SgemmKernel.kernel(kb, ap, r * kb, bp, bi, dst, di, ldd, loadDst);
+                        } else if (r < edge) {
+                            SgemmKernel.kernelRows(kb, a, aOff + (i0 + r) * lda + k0, lda, bp, bi, dst, di, ldd, loadDst);
                         } else {
-                            // Edge tile: compute the full padded tile aside, then merge its valid part.
-                            SgemmKernel.kernel(kb, ap, ai, bp, bi, tile, 0, NR, false);
+                            SgemmKernel.kernelRows(kb, ap, 0, kb, bp, bi, dst, di, ldd, loadDst);
+                        }
+                        if (!full) {
                             for (int ti = 0; ti < tileRows; ti++) {
                                 int row = ci + ti * ldc;
                                 for (int tj = 0; tj < cols; tj++) {

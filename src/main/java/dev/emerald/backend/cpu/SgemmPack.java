@@ -39,35 +39,30 @@ final class SgemmPack {
     }
 
     /**
-     * Packs op(A) rows [i0, i0 + rows), columns [k0, k0 + kc) into dst as MR-row panels of kc * MR
-     * floats, k-major, rows past the block zeroed.
+     * Packs op(A) = A^T (A stored (K, M)) rows [i0, i0 + rows), columns [k0, k0 + kc) into dst as
+     * MR-row panels of kc * MR floats, k-major (each k a contiguous run of MR floats), rows past the
+     * block zeroed.
      */
-    static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int rows, int k0, int kc, float[] dst) {
+    static void packTransposedA(float[] a, int aOff, int lda, int i0, int rows, int k0, int kc, float[] dst) {
         for (int r0 = 0; r0 < rows; r0 += MR) {
             int d = r0 * kc;
             int panelRows = Math.min(MR, rows - r0);
-            if (transA) {
-                // op(A)(i, k) = a[k * lda + i]: each k is a contiguous run of MR floats.
-                for (int k = 0; k < kc; k++, d += MR) {
-                    int src = aOff + (k0 + k) * lda + i0 + r0;
-                    System.arraycopy(a, src, dst, d, panelRows);
-                    if (panelRows < MR) {
-                        java.util.Arrays.fill(dst, d + panelRows, d + MR, 0f);
-                    }
+            for (int k = 0; k < kc; k++, d += MR) {
+                System.arraycopy(a, aOff + (k0 + k) * lda + i0 + r0, dst, d, panelRows);
+                if (panelRows < MR) {
+                    java.util.Arrays.fill(dst, d + panelRows, d + MR, 0f);
                 }
+            }
+        }
+    }
+
+    /** Copies rows (< MR) of kc floats from a[ai..] (stride lda) into dst as MR rows of kc, zero-padding the rest. */
+    static void packEdgeRows(float[] a, int ai, int lda, int rows, int kc, float[] dst) {
+        for (int r = 0; r < MR; r++) {
+            if (r < rows) {
+                System.arraycopy(a, ai + r * lda, dst, r * kc, kc);
             } else {
-                // op(A)(i, k) = a[i * lda + k]: read each stored row contiguously, scatter with stride MR.
-                for (int r = 0; r < panelRows; r++) {
-                    int src = aOff + (i0 + r0 + r) * lda + k0;
-                    for (int k = 0, o = d + r; k < kc; k++, o += MR) {
-                        dst[o] = a[src + k];
-                    }
-                }
-                for (int r = panelRows; r < MR; r++) {
-                    for (int k = 0, o = d + r; k < kc; k++, o += MR) {
-                        dst[o] = 0f;
-                    }
-                }
+                java.util.Arrays.fill(dst, r * kc, (r + 1) * kc, 0f);
             }
         }
     }
