@@ -11,6 +11,8 @@ emerald_find_jdk() {
     major=$(emerald_java_major "$candidate")
     if [ -n "$major" ] && [ "${major%%.*}" -ge 25 ] 2>/dev/null; then
       export JAVA_HOME="$candidate"
+      # Maven's own libraries call sun.misc.Unsafe, which JDK 24+ warns about on every build
+      export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
       return 0
     fi
   done

@@ -94,15 +94,8 @@ public final class Bigram implements LanguageModel {
         }
         backend.crossEntropyForward(losses, logits, targets, B * T, vocabSize);
         backend.download(losses, lossesHost);
-        double sum = 0;
-        valid = 0;
-        for (int i = 0; i < B * T; i++) {
-            if (targets[i] >= 0) {
-                sum += lossesHost[i];
-                valid++;
-            }
-        }
-        return valid == 0 ? 0f : (float) (sum / valid);
+        valid = Losses.valid(targets, B * T);
+        return Losses.mean(lossesHost, targets, B * T);
     }
 
     @Override

@@ -190,15 +190,8 @@ public final class Gpt implements LanguageModel {
         }
         backend.crossEntropyForward(a.losses, a.logits, targets, BT, V);
         backend.download(a.losses, lossesHost);
-        double sum = 0;
-        validTargets = 0;
-        for (int i = 0; i < BT; i++) {
-            if (targets[i] >= 0) {
-                sum += lossesHost[i];
-                validTargets++;
-            }
-        }
-        return validTargets == 0 ? 0f : (float) (sum / validTargets);
+        validTargets = Losses.valid(targets, BT);
+        return Losses.mean(lossesHost, targets, BT);
     }
 
     /**
