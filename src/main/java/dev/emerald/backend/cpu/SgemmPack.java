@@ -44,14 +44,18 @@ final class SgemmPack {
      * block zeroed.
      */
     static void packTransposedA(float[] a, int aOff, int lda, int i0, int rows, int k0, int kc, float[] dst) {
-        for (int r0 = 0; r0 < rows; r0 += MR) {
-            int d = r0 * kc;
-            int panelRows = Math.min(MR, rows - r0);
-            for (int k = 0; k < kc; k++, d += MR) {
-                System.arraycopy(a, aOff + (k0 + k) * lda + i0 + r0, dst, d, panelRows);
-                if (panelRows < MR) {
-                    java.util.Arrays.fill(dst, d + panelRows, d + MR, 0f);
-                }
+        // k outermost: each k reads one contiguous run of the block's rows (few cache lines and pages
+        // per float) and hands MR floats to each panel.
+        int full = rows - rows % MR;
+        for (int k = 0; k < kc; k++) {
+            int src = aOff + (k0 + k) * lda + i0;
+            int d = k * MR;
+            for (int r0 = 0; r0 < full; r0 += MR, d += kc * MR) {
+                System.arraycopy(a, src + r0, dst, d, MR);
+            }
+            if (full < rows) {
+                System.arraycopy(a, src + full, dst, d, rows - full);
+                java.util.Arrays.fill(dst, d + rows - full, d + MR, 0f);
             }
         }
     }
