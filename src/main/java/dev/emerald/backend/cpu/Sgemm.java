@@ -29,7 +29,7 @@ public final class Sgemm {
     /** Per-thread scratch, grown on demand and reused so steady-state calls do not allocate. */
     private static final class Buffers {
         float[] packedB = new float[0];
-        final float[] packedA = new float[MC * KC];
+        final float[] edgeA = new float[MR * KC];
         final float[] tile = new float[MR * NR];
 
         float[] packedB(int size) {
@@ -84,18 +84,17 @@ public final class Sgemm {
     private static void multiplyRows(boolean transA, float[] a, int aOff, int lda, int iStart, int iEnd, int N, int K,
                                      int kc, float[] bp, int nPad, boolean accumulate, float[] c, int cOff, int ldc,
                                      Buffers buf) {
-        float[] ap = buf.packedA;
+        float[] ap = buf.edgeA;
         float[] tile = buf.tile;
         for (int k0 = 0; k0 < K; k0 += kc) {
             int kb = Math.min(kc, K - k0);
             boolean load = accumulate || k0 > 0;
             for (int i0 = iStart; i0 < iEnd; i0 += MC) {
                 int rows = Math.min(MC, iEnd - i0);
-                // A^T is packed so each k is MR contiguous floats; plain A is read in place, row by row,
-                // except a last partial panel, which is copied with zero rows to pad it to MR.
+                // Full MR-row panels of A are read in place; only a partial last one is copied, zero-padded.
                 int edge = rows - rows % MR;
-                if (transA) {
-                    SgemmPack.packTransposedA(a, aOff, lda, i0, rows, k0, kb, ap);
+                if (edge < rows && transA) {
+                    SgemmPack.packEdgeCols(a, aOff + k0 * lda + i0 + edge, lda, rows - edge, kb, ap);
                 } else if (edge < rows) {
                     SgemmPack.packEdgeRows(a, aOff + (i0 + edge) * lda + k0, lda, rows - edge, kb, ap);
                 }
@@ -111,10 +110,12 @@ public final class Sgemm {
                         int di = full ? ci : 0;
                         int ldd = full ? ldc : NR;
                         boolean loadDst = full && load;
-                        if (transA) {
-                            SgemmKernel.kernel(kb, ap, r * kb, bp, bi, dst, di, ldd, loadDst);
+                        if (r < edge && transA) {
+                            SgemmKernel.kernelCols(kb, a, aOff + k0 * lda + i0 + r, lda, bp, bi, dst, di, ldd, loadDst);
                         } else if (r < edge) {
                             SgemmKernel.kernelRows(kb, a, aOff + (i0 + r) * lda + k0, lda, bp, bi, dst, di, ldd, loadDst);
+                        } else if (transA) {
+                            SgemmKernel.kernelCols(kb, ap, 0, MR, bp, bi, dst, di, ldd, loadDst);
                         } else {
                             SgemmKernel.kernelRows(kb, ap, 0, kb, bp, bi, dst, di, ldd, loadDst);
                         }

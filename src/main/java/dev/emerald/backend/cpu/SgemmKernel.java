@@ -17,8 +17,12 @@ final class SgemmKernel {
     private SgemmKernel() {
     }
 
-    /** C tile (MR x NR) at c[ci..] (+)= A panel packed k-major (ap[ai + k * MR + r]) @ B micro-panel (kc x NR). */
-    static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean load) {
+    /**
+     * C tile (MR x NR) at c[ci..] (+)= A (MR x kc) @ B micro-panel (kc x NR) packed k-major. Here A's
+     * columns are contiguous: A(r, k) = a[ai + k * lda + r], as in A^T stored (K, M).
+     */
+    static void kernelCols(int kc, float[] a, int ai, int lda, float[] bp, int bi, float[] c, int ci, int ldc,
+                           boolean load) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -27,31 +31,31 @@ final class SgemmKernel {
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
         FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        for (int k = 0; k < kc; k++, ai += MR, bi += NR) {
+        for (int k = 0; k < kc; k++, ai += lda, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-            FloatVector a0 = FloatVector.broadcast(S, ap[ai]);
+            FloatVector a0 = FloatVector.broadcast(S, a[ai]);
             c00 = b0.fma(a0, c00);
             c01 = b1.fma(a0, c01);
-            FloatVector a1 = FloatVector.broadcast(S, ap[ai + 1]);
+            FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
             c10 = b0.fma(a1, c10);
             c11 = b1.fma(a1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, ap[ai + 2]);
+            FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
             c20 = b0.fma(a2, c20);
             c21 = b1.fma(a2, c21);
-            FloatVector a3 = FloatVector.broadcast(S, ap[ai + 3]);
+            FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
             c30 = b0.fma(a3, c30);
             c31 = b1.fma(a3, c31);
-            FloatVector a4 = FloatVector.broadcast(S, ap[ai + 4]);
+            FloatVector a4 = FloatVector.broadcast(S, a[ai + 4]);
             c40 = b0.fma(a4, c40);
             c41 = b1.fma(a4, c41);
-            FloatVector a5 = FloatVector.broadcast(S, ap[ai + 5]);
+            FloatVector a5 = FloatVector.broadcast(S, a[ai + 5]);
             c50 = b0.fma(a5, c50);
             c51 = b1.fma(a5, c51);
-            FloatVector a6 = FloatVector.broadcast(S, ap[ai + 6]);
+            FloatVector a6 = FloatVector.broadcast(S, a[ai + 6]);
             c60 = b0.fma(a6, c60);
             c61 = b1.fma(a6, c61);
-            FloatVector a7 = FloatVector.broadcast(S, ap[ai + 7]);
+            FloatVector a7 = FloatVector.broadcast(S, a[ai + 7]);
             c70 = b0.fma(a7, c70);
             c71 = b1.fma(a7, c71);
         }
@@ -91,7 +95,7 @@ final class SgemmKernel {
         c71.intoArray(c, ci + 7 * ldc + L);
     }
 
-    /** As {@link #kernel}, but A's MR rows are read in place: a[ai + r * lda + k], no packing needed. */
+    /** As {@link #kernelCols}, but A's rows are contiguous: A(r, k) = a[ai + r * lda + k]. */
     static void kernelRows(int kc, float[] a, int ai, int lda, float[] bp, int bi, float[] c, int ci, int ldc,
                            boolean load) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);

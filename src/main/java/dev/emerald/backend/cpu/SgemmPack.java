@@ -3,7 +3,10 @@ package dev.emerald.backend.cpu;
 import static dev.emerald.backend.cpu.SgemmKernel.MR;
 import static dev.emerald.backend.cpu.SgemmKernel.NR;
 
-/** Packs op(A) and op(B) into the contiguous, zero-padded panel layouts {@link SgemmKernel} reads. */
+/**
+ * Packs op(B) into the contiguous, zero-padded panels {@link SgemmKernel} reads, and copies the last,
+ * partial MR-row panel of A into a zero-padded one (full panels of A are read in place).
+ */
 final class SgemmPack {
     private SgemmPack() {
     }
@@ -39,24 +42,17 @@ final class SgemmPack {
     }
 
     /**
-     * Packs op(A) = A^T (A stored (K, M)) rows [i0, i0 + rows), columns [k0, k0 + kc) into dst as
-     * MR-row panels of kc * MR floats, k-major (each k a contiguous run of MR floats), rows past the
-     * block zeroed.
+     * Copies the A^T edge panel: for each of kc k's, rows (< MR) contiguous floats from a[ai + k * lda..]
+     * into dst[k * MR..], zero-padded to MR.
      */
-    static void packTransposedA(float[] a, int aOff, int lda, int i0, int rows, int k0, int kc, float[] dst) {
-        for (int r0 = 0; r0 < rows; r0 += MR) {
-            int d = r0 * kc;
-            int panelRows = Math.min(MR, rows - r0);
-            for (int k = 0; k < kc; k++, d += MR) {
-                System.arraycopy(a, aOff + (k0 + k) * lda + i0 + r0, dst, d, panelRows);
-                if (panelRows < MR) {
-                    java.util.Arrays.fill(dst, d + panelRows, d + MR, 0f);
-                }
-            }
+    static void packEdgeCols(float[] a, int ai, int lda, int rows, int kc, float[] dst) {
+        for (int k = 0; k < kc; k++) {
+            System.arraycopy(a, ai + k * lda, dst, k * MR, rows);
+            java.util.Arrays.fill(dst, k * MR + rows, (k + 1) * MR, 0f);
         }
     }
 
-    /** Copies rows (< MR) of kc floats from a[ai..] (stride lda) into dst as MR rows of kc, zero-padding the rest. */
+    /** Copies the A edge panel: rows (< MR) of kc floats from a[ai + r * lda..] into dst[r * kc..], zero-padded to MR rows. */
     static void packEdgeRows(float[] a, int ai, int lda, int rows, int kc, float[] dst) {
         for (int r = 0; r < MR; r++) {
             if (r < rows) {
