@@ -4,17 +4,18 @@ import static dev.emerald.backend.cpu.SgemmKernel.MR;
 import static dev.emerald.backend.cpu.SgemmKernel.NR;
 
 import dev.emerald.util.Parallel;
+import java.util.Arrays;
 
 /**
  * Row-major single-precision GEMM: C (M, N) = op(A) (M, K) @ op(B) (K, N), plus C's old value when
  * {@code accumulate}. op(X) is X, or X transposed when the flag says so; lda/ldb/ldc are row strides
  * of the arrays as stored.
  *
- * <p>GotoBLAS/BLIS layout: op(B) is packed once per call into KC x NR panels (shared by all
- * threads, zero-padded to whole panels), and each thread sweeps its share of C's rows: for each K
- * block, MC-row blocks of op(A) against all of packed B, one MR x NR tile at a time in
- * {@link SgemmKernel}. op(B)'s transpose is absorbed by packing; plain A is read in place (its rows
- * are already contiguous in k), A^T is packed k-major.
+ * <p>GotoBLAS/BLIS-style: op(B) is packed once per call into KC x NR panels (shared by all threads,
+ * zero-padded to whole panels, which absorbs B's transpose), and each thread sweeps its share of C's
+ * rows: for each K block, MC-row blocks of op(A) against all of packed B, one MR x NR tile at a time
+ * in {@link SgemmKernel}. A is not packed: the kernels read MR rows of A (or MR columns of A^T) in
+ * place, so only a partial last panel is copied. Edge tiles of C go through a scratch tile.
  */
 public final class Sgemm {
     /** K block: C tiles are reloaded once per K block; the B micro-panel (KC x NR) is re-read from L1/L2. */
@@ -52,7 +53,7 @@ public final class Sgemm {
         if (K <= 0) {
             if (!accumulate) {
                 for (int i = 0; i < M; i++) {
-                    java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + N, 0f);
+                    Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + N, 0f);
                 }
             }
             return;
