@@ -4,17 +4,19 @@ import static dev.emerald.backend.cpu.SgemmKernel.MR;
 import static dev.emerald.backend.cpu.SgemmKernel.NR;
 
 import dev.emerald.util.Parallel;
+import java.util.Arrays;
 
 /**
  * Row-major single-precision GEMM: C (M, N) = op(A) (M, K) @ op(B) (K, N), plus C's old value when
  * {@code accumulate}. op(X) is X, or X transposed when the flag says so; lda/ldb/ldc are row strides
  * of the arrays as stored.
  *
- * <p>GotoBLAS/BLIS layout: op(B) is packed once per call into KC x NR panels (shared by all
- * threads, zero-padded to whole panels), and each thread sweeps its share of C's rows: for each K
- * block, MC-row blocks of op(A) against all of packed B, one MR x NR tile at a time in
- * {@link SgemmKernel}. op(B)'s transpose is absorbed by packing; plain A is read in place (its rows
- * are already contiguous in k), A^T is packed k-major.
+ * <p>GotoBLAS/BLIS-style: op(B) is packed once per call into KC x NR panels (shared by all threads,
+ * zero-padded to whole panels, which absorbs B's transpose), and each thread sweeps its share of C's
+ * rows: for each K block, MC-row blocks of op(A) against all of packed B, one MR x NR tile at a time
+ * in {@link SgemmKernel}. A is not packed: the kernels read MR rows of A (or MR columns of A^T) in
+ * place, so only a partial last panel is copied. Edge tiles of C go through a scratch tile. When C is
+ * wider than tall the transposed product is computed instead, so the larger operand stays unpacked.
  */
 public final class Sgemm {
     /** K block: C tiles are reloaded once per K block; the B micro-panel (KC x NR) is re-read from L1/L2. */
@@ -52,11 +54,24 @@ public final class Sgemm {
         if (K <= 0) {
             if (!accumulate) {
                 for (int i = 0; i < M; i++) {
-                    java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + N, 0f);
+                    Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + N, 0f);
                 }
             }
             return;
         }
+        if (N > M) {
+            // Wide and short: compute C^T = op(B)^T @ op(A)^T instead, so the larger operand is the
+            // one read in place and the smaller one is packed; tiles are stored transposed.
+            run(!transB, !transA, N, M, K, b, bOff, ldb, a, aOff, lda, accumulate, c, cOff, ldc, true);
+        } else {
+            run(transA, transB, M, N, K, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc, false);
+        }
+    }
+
+    /** As gemm, K > 0; with transC, writes C(i, j) at c[cOff + j * ldc + i]. */
+    private static void run(boolean transA, boolean transB, int M, int N, int K, float[] a, int aOff, int lda,
+                            float[] b, int bOff, int ldb, boolean accumulate, float[] c, int cOff, int ldc,
+                            boolean transC) {
         int nPanels = (N + NR - 1) / NR;
         int kBlocks = (K + KC - 1) / KC;
         int kc = (K + kBlocks - 1) / kBlocks; // even K blocks: no thin last block
@@ -74,7 +89,7 @@ public final class Sgemm {
         int mPanels = (M + MR - 1) / MR;
         Parallel.range(mPanels, minChunk((long) MR * N * K), (p0, p1) ->
                 multiplyRows(transA, a, aOff, lda, p0 * MR, Math.min(M, p1 * MR), N, K, kc, bp, nPad,
-                        accumulate, c, cOff, ldc, BUFFERS.get()));
+                        accumulate, c, cOff, ldc, transC, BUFFERS.get()));
     }
 
     /**
@@ -83,7 +98,7 @@ public final class Sgemm {
      */
     private static void multiplyRows(boolean transA, float[] a, int aOff, int lda, int iStart, int iEnd, int N, int K,
                                      int kc, float[] bp, int nPad, boolean accumulate, float[] c, int cOff, int ldc,
-                                     Buffers buf) {
+                                     boolean transC, Buffers buf) {
         float[] ap = buf.edgeA;
         float[] tile = buf.tile;
         for (int k0 = 0; k0 < K; k0 += kc) {
@@ -102,9 +117,9 @@ public final class Sgemm {
                     int cols = Math.min(NR, N - j);
                     int bi = k0 * nPad + j * kb;
                     for (int r = 0; r < rows; r += MR) {
-                        int ci = cOff + (i0 + r) * ldc + j;
+                        int ci = transC ? cOff + j * ldc + i0 + r : cOff + (i0 + r) * ldc + j;
                         int tileRows = Math.min(MR, rows - r);
-                        boolean full = tileRows == MR && cols == NR;
+                        boolean full = tileRows == MR && cols == NR && !transC;
                         // Edge tiles are computed whole into a scratch tile, then only the valid part is merged.
                         float[] dst = full ? c : tile;
                         int di = full ? ci : 0;
@@ -119,7 +134,14 @@ public final class Sgemm {
                         } else {
                             SgemmKernel.kernelRows(kb, ap, 0, kb, bp, bi, dst, di, ldd, loadDst);
                         }
-                        if (!full) {
+                        if (transC) {
+                            for (int tj = 0; tj < cols; tj++) {
+                                int col = ci + tj * ldc;
+                                for (int ti = 0; ti < tileRows; ti++) {
+                                    c[col + ti] = load ? c[col + ti] + tile[ti * NR + tj] : tile[ti * NR + tj];
+                                }
+                            }
+                        } else if (!full) {
                             for (int ti = 0; ti < tileRows; ti++) {
                                 int row = ci + ti * ldc;
                                 for (int tj = 0; tj < cols; tj++) {

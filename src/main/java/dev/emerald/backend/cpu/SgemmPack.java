@@ -3,6 +3,8 @@ package dev.emerald.backend.cpu;
 import static dev.emerald.backend.cpu.SgemmKernel.MR;
 import static dev.emerald.backend.cpu.SgemmKernel.NR;
 
+import java.util.Arrays;
+
 /**
  * Packs op(B) into the contiguous, zero-padded panels {@link SgemmKernel} reads, and copies the last,
  * partial MR-row panel of A into a zero-padded one (full panels of A are read in place).
@@ -22,7 +24,7 @@ final class SgemmPack {
             for (int k = k0; k < k0 + kc; k++, d += NR) {
                 System.arraycopy(b, bOff + k * ldb + j0, dst, d, cols);
                 if (cols < NR) {
-                    java.util.Arrays.fill(dst, d + cols, d + NR, 0f);
+                    Arrays.fill(dst, d + cols, d + NR, 0f);
                 }
             }
         } else {
@@ -48,17 +50,20 @@ final class SgemmPack {
     static void packEdgeCols(float[] a, int ai, int lda, int rows, int kc, float[] dst) {
         for (int k = 0; k < kc; k++) {
             System.arraycopy(a, ai + k * lda, dst, k * MR, rows);
-            java.util.Arrays.fill(dst, k * MR + rows, (k + 1) * MR, 0f);
+            Arrays.fill(dst, k * MR + rows, (k + 1) * MR, 0f);
         }
     }
 
-    /** Copies the A edge panel: rows (< MR) of kc floats from a[ai + r * lda..] into dst[r * kc..], zero-padded to MR rows. */
+    /**
+     * Copies the A edge panel: rows (< MR) runs of kc floats from a[ai + r * lda..] into dst[r * kc..],
+     * zero-padded to MR rows.
+     */
     static void packEdgeRows(float[] a, int ai, int lda, int rows, int kc, float[] dst) {
         for (int r = 0; r < MR; r++) {
             if (r < rows) {
                 System.arraycopy(a, ai + r * lda, dst, r * kc, kc);
             } else {
-                java.util.Arrays.fill(dst, r * kc, (r + 1) * kc, 0f);
+                Arrays.fill(dst, r * kc, (r + 1) * kc, 0f);
             }
         }
     }
