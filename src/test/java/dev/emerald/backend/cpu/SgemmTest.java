@@ -118,6 +118,33 @@ class SgemmTest {
     }
 
     @Test
+    void concurrentCallersGetCorrectResults() throws Exception {
+        // Callers racing for the worker pool (one of them runs inline) must not share scratch buffers.
+        Thread[] threads = new Thread[3];
+        Throwable[] failures = new Throwable[threads.length];
+        for (int t = 0; t < threads.length; t++) {
+            int id = t;
+            threads[t] = new Thread(() -> {
+                try {
+                    Random rnd = new Random(10 + id);
+                    for (int rep = 0; rep < 5; rep++) {
+                        run(rnd, id == 1, id == 2, 150 + id, 90 + id, 300, rep % 2 == 0, id);
+                    }
+                } catch (Throwable e) {
+                    failures[id] = e;
+                }
+            });
+            threads[t].start();
+        }
+        for (int t = 0; t < threads.length; t++) {
+            threads[t].join();
+            if (failures[t] != null) {
+                throw new AssertionError("caller " + t, failures[t]);
+            }
+        }
+    }
+
+    @Test
     void repeatedCallsGiveIdenticalResults() {
         // Reused scratch buffers must not leak state between calls of different shapes.
         Random rnd = new Random(4);
