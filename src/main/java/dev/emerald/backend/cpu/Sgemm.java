@@ -93,8 +93,8 @@ public final class Sgemm {
     }
 
     /**
-     * C rows [iStart, iEnd): for each K block, each MC block of A is packed once and swept across all
-     * of N; a B micro-panel stays in L1 across the block's MR-row panels, the rest of B streams from L3.
+     * C rows [iStart, iEnd): for each K block, each MC-row block of A (L2-resident) is swept across all
+     * of packed B; a B micro-panel is reused from L1/L2 across the block's MR-row panels.
      */
     private static void multiplyRows(boolean transA, float[] a, int aOff, int lda, int iStart, int iEnd, int N, int K,
                                      int kc, float[] bp, int nPad, boolean accumulate, float[] c, int cOff, int ldc,
