@@ -21,7 +21,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Names: variant (nt = forward inp @ W^T, nn = dinp = dout @ W, tn = dW += dout^T @ inp),
  * then C x OC (C = 384 with OC = 1536 / 1152 / 384 are the MLP-up, QKV and attention-projection
- * layers, C = 1536 with OC = 384 the MLP-down layer). Run: {@code java --add-modules jdk.incubator.vector -jar target/benchmarks.jar Sgemm}.
+ * layers, C = 1536 with OC = 384 the MLP-down layer).
+ *
+ * <p>Run: {@code java --add-modules jdk.incubator.vector -jar target/benchmarks.jar SgemmBench}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
