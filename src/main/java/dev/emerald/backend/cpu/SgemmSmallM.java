@@ -17,6 +17,7 @@ final class SgemmSmallM {
     /** Below this many multiply-adds per chunk, another thread costs more than it saves. */
     private static final long MIN_CHUNK_WORK = 1L << 18;
 
+    /** Per-thread copy of one row of op(A) (in a one-slot holder so it can grow), reused across calls. */
     private static final ThreadLocal<float[][]> ROW = ThreadLocal.withInitial(() -> new float[1][0]);
 
     private SgemmSmallM() {
