@@ -20,7 +20,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * 2*M*N*K/1000 operations, so the reported throughput in ops/us reads directly as GFLOP/s.
  *
  * <p>Names: variant (nt = forward inp @ W^T, nn = dinp = dout @ W, tn = dW += dout^T @ inp),
- * then C x OC. Run: {@code java --add-modules jdk.incubator.vector -jar target/benchmarks.jar Sgemm}.
+ * then C x OC (C = 384 with OC = 1536 / 1152 / 384 are the MLP-up, QKV and attention-projection
+ * layers, C = 1536 with OC = 384 the MLP-down layer).
+ *
+ * <p>Run: {@code java --add-modules jdk.incubator.vector -jar target/benchmarks.jar SgemmBench}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -31,6 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class SgemmBench {
     private static final int N = 4096;
     private static final int KFLOP_384_1536 = (int) (2L * N * 384 * 1536 / 1000);
+    private static final int KFLOP_384_1152 = (int) (2L * N * 384 * 1152 / 1000);
     private static final int KFLOP_384_384 = (int) (2L * N * 384 * 384 / 1000);
     private static final int KFLOP_SMALL = (int) (2L * 768 * 128 * 512 / 1000);
 
@@ -103,6 +107,24 @@ public class SgemmBench {
     @OperationsPerInvocation(KFLOP_384_1536)
     public void tn1536x384() {
         tn(N, 1536, 384);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(KFLOP_384_1152)
+    public void nt384x1152() {
+        nt(N, 384, 1152);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(KFLOP_384_1152)
+    public void nn384x1152() {
+        nn(N, 384, 1152);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(KFLOP_384_1152)
+    public void tn384x1152() {
+        tn(N, 384, 1152);
     }
 
     @Benchmark

@@ -16,7 +16,8 @@ import java.util.Arrays;
  * rows: for each K block, MC-row blocks of op(A) against all of packed B, one MR x NR tile at a time
  * in {@link SgemmKernel}. A is not packed: the kernels read MR rows of A (or MR columns of A^T) in
  * place, so only a partial last panel is copied. Edge tiles of C go through a scratch tile. When C is
- * wider than tall the transposed product is computed instead, so the larger operand stays unpacked.
+ * wider than tall the transposed product is computed instead, so the larger operand stays unpacked;
+ * with fewer than MR rows, {@link SgemmSmallM} streams B once per row instead.
  */
 public final class Sgemm {
     /** K block: C tiles are reloaded once per K block; the B micro-panel (KC x NR) is re-read from L1/L2. */
@@ -59,7 +60,9 @@ public final class Sgemm {
             }
             return;
         }
-        if (N > M) {
+        if (M < MR) {
+            SgemmSmallM.gemm(transA, transB, M, N, K, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc);
+        } else if (N > M) {
             // Wide and short: compute C^T = op(B)^T @ op(A)^T instead, so the larger operand is the
             // one read in place and the smaller one is packed; tiles are stored transposed.
             run(!transB, !transA, N, M, K, b, bOff, ldb, a, aOff, lda, accumulate, c, cOff, ldc, true);
@@ -93,8 +96,8 @@ public final class Sgemm {
     }
 
     /**
-     * C rows [iStart, iEnd): for each K block, each MC block of A is packed once and swept across all
-     * of N; a B micro-panel stays in L1 across the block's MR-row panels, the rest of B streams from L3.
+     * C rows [iStart, iEnd): for each K block, each MC-row block of A (L2-resident) is swept across all
+     * of packed B; a B micro-panel is reused from L1/L2 across the block's MR-row panels.
      */
     private static void multiplyRows(boolean transA, float[] a, int aOff, int lda, int iStart, int iEnd, int N, int K,
                                      int kc, float[] bp, int nPad, boolean accumulate, float[] c, int cOff, int ldc,

@@ -4,9 +4,10 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Register-blocked GEMM micro-kernel over packed panels: MR rows x NR columns of C live in
- * MR * NR / L vector accumulators while k runs, so each k step is NR / L vector loads of B,
- * MR broadcasts of A and MR * NR / L FMAs.
+ * Register-blocked GEMM micro-kernels: an MR x NR tile of C lives in MR * NR / L vector accumulators
+ * (hand-unrolled locals, so C2 keeps them in registers) while k runs; each k step is two vector loads
+ * of packed B, MR broadcasts of A and 2 * MR FMAs. 8 x 32 with AVX-512 (16 accumulators) runs at the
+ * FMA peak; 6 x 32, 12 x 32 and 4 x 64 measured the same, so the smaller tile keeps edge waste low.
  */
 final class SgemmKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

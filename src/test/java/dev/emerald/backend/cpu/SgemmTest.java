@@ -85,9 +85,11 @@ class SgemmTest {
 
     @Test
     void largerThanOneBlock() {
-        // K past one K block, M past one M block, N past many panels, with and without padding.
+        // K past one K block, M past one M block, N past many panels, few rows split over the threads,
+        // with and without padding.
         Random rnd = new Random(2);
-        int[][] shapes = {{257, 100, 300}, {130, 257, 513}, {300, 65, 257}, {64, 96, 256}, {70, 600, 40}};
+        int[][] shapes = {{257, 100, 300}, {130, 257, 513}, {300, 65, 257}, {64, 96, 256}, {70, 600, 40},
+            {3, 1000, 300}, {1, 2001, 257}};
         for (int[] s : shapes) {
             for (boolean tA : new boolean[] {false, true}) {
                 for (boolean tB : new boolean[] {false, true}) {
@@ -115,6 +117,33 @@ class SgemmTest {
         assertEquals(10f, c[0] + c[1] + c[2] + c[3]);
         Sgemm.gemm(false, false, 2, 2, 0, new float[0], 0, 0, new float[0], 0, 2, false, c, 0, 2);
         assertTrue(c[0] == 0 && c[1] == 0 && c[2] == 0 && c[3] == 0);
+    }
+
+    @Test
+    void concurrentCallersGetCorrectResults() throws Exception {
+        // Callers racing for the worker pool (one of them runs inline) must not share scratch buffers.
+        Thread[] threads = new Thread[3];
+        Throwable[] failures = new Throwable[threads.length];
+        for (int t = 0; t < threads.length; t++) {
+            int id = t;
+            threads[t] = new Thread(() -> {
+                try {
+                    Random rnd = new Random(10 + id);
+                    for (int rep = 0; rep < 5; rep++) {
+                        run(rnd, id == 1, id == 2, 150 + id, 90 + id, 300, rep % 2 == 0, id);
+                    }
+                } catch (Throwable e) {
+                    failures[id] = e;
+                }
+            });
+            threads[t].start();
+        }
+        for (int t = 0; t < threads.length; t++) {
+            threads[t].join();
+            if (failures[t] != null) {
+                throw new AssertionError("caller " + t, failures[t]);
+            }
+        }
     }
 
     @Test
