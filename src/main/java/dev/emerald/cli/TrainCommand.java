@@ -122,6 +122,7 @@ final class TrainCommand implements Runnable {
         int startStep;
         long samplerState;
         String corpusName;
+        String text;
         double valFrac;
         List<String> oldMetrics = List.of();
         if (resume) {
@@ -137,6 +138,7 @@ final class TrainCommand implements Runnable {
             startStep = state.step();
             samplerState = state.samplerState();
             corpusName = corpus != null ? corpus : state.corpus();
+            text = TextFile.read(Corpora.resolve(corpusName, Corpora.DEFAULT_DIR));
             valFrac = valFraction != null ? valFraction : state.valFraction();
             oldMetrics = readMetrics(dir);
             if (startStep >= config.maxSteps()) {
@@ -148,7 +150,7 @@ final class TrainCommand implements Runnable {
             config = overrides(p.train());
             corpusName = corpus != null ? corpus : Corpora.TOM_SAWYER.name();
             valFrac = valFraction != null ? valFraction : Dataset.DEFAULT_VAL_FRACTION;
-            String text = TextFile.read(Corpora.resolve(corpusName, Corpora.DEFAULT_DIR));
+            text = TextFile.read(Corpora.resolve(corpusName, Corpora.DEFAULT_DIR));
             tokenizer = CharTokenizer.fit(text);
             ObjectNode modelJson = p.model().deepCopy();
             putIfSet(modelJson, "block_size", blockSize);
@@ -166,7 +168,7 @@ final class TrainCommand implements Runnable {
             samplerState = config.seed();
         }
         Path corpusFile = Corpora.resolve(corpusName, Corpora.DEFAULT_DIR);
-        Dataset data = new Dataset(corpusFile.toString(), tokenizer.encode(TextFile.read(corpusFile)), valFrac, model.blockSize());
+        Dataset data = new Dataset(corpusFile.toString(), tokenizer.encode(text), valFrac, model.blockSize());
         stdout.printf("%s: %,d parameters, %s | %s: %,d train + %,d val tokens, vocabulary %d | batch %d x %d x %d, %d steps%s%n",
                 preset, model.layout().total(), Models.describe(model), corpusFile, data.train().length(), data.val().length(),
                 tokenizer.vocabSize(), config.batchSize(), config.gradAccum(), model.blockSize(), config.maxSteps(),
@@ -244,14 +246,7 @@ final class TrainCommand implements Runnable {
         if (seed != null || !t.has("seed")) {
             t.put("seed", seed != null ? seed : 1337L);
         }
-        try {
-            return Models.JSON.treeToValue(t, TrainConfig.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            if (e.getCause() instanceof UserException u) {
-                throw u;
-            }
-            throw new UserException("invalid training settings: " + e.getOriginalMessage(), e);
-        }
+        return Models.read(t, TrainConfig.class, "training settings");
     }
 
     private static void putIfSet(ObjectNode node, String field, Integer value) {

@@ -1,6 +1,9 @@
 package dev.emerald.generate;
 
 import dev.emerald.util.Rng;
+import dev.emerald.util.UserException;
+
+import java.util.Arrays;
 
 /** Picks the next token from logits: temperature (0 = greedy), then top-k, then a seeded draw. */
 public final class Sampler {
@@ -11,10 +14,10 @@ public final class Sampler {
 
     public Sampler(float temperature, int topK, long seed) {
         if (!(temperature >= 0) || !Float.isFinite(temperature)) {
-            throw new dev.emerald.util.UserException("--temperature must be 0 (greedy) or positive, got " + temperature);
+            throw new UserException("--temperature must be 0 (greedy) or positive, got " + temperature);
         }
         if (topK < 0) {
-            throw new dev.emerald.util.UserException("--top-k must be 0 (off) or positive, got " + topK);
+            throw new UserException("--top-k must be 0 (off) or positive, got " + topK);
         }
         this.temperature = temperature;
         this.topK = topK;
@@ -34,8 +37,8 @@ public final class Sampler {
         // the k-th largest logit is the cut-off; ties at the cut-off stay in
         float cutoff = Float.NEGATIVE_INFINITY;
         if (topK > 0 && topK < V) {
-            float[] sorted = java.util.Arrays.copyOfRange(logits, from, from + V);
-            java.util.Arrays.sort(sorted);
+            float[] sorted = Arrays.copyOfRange(logits, from, from + V);
+            Arrays.sort(sorted);
             cutoff = sorted[V - topK];
         }
         if (probs.length < V) {

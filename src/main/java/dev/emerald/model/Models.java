@@ -1,5 +1,6 @@
 package dev.emerald.model;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,13 +26,21 @@ public final class Models {
     static GptConfig gptConfig(JsonNode config) {
         ObjectNode fields = config.deepCopy();
         fields.remove("architecture");
+        return read(fields, GptConfig.class, "model config");
+    }
+
+    /**
+     * Binds JSON to a config record. A record's own check arrives wrapped by Jackson and is passed on
+     * as it is; anything else Jackson rejects (a wrong type, an unknown value) says which config.
+     */
+    public static <T> T read(JsonNode json, Class<T> type, String what) {
         try {
-            return JSON.treeToValue(fields, GptConfig.class);
-        } catch (UserException e) {
-            throw e;
-        } catch (Exception e) {
-            Throwable cause = e.getCause() instanceof UserException u ? u : e;
-            throw new UserException(cause instanceof UserException ? cause.getMessage() : "invalid model config: " + e.getMessage(), e);
+            return JSON.treeToValue(json, type);
+        } catch (JsonProcessingException e) {
+            if (e.getCause() instanceof UserException u) {
+                throw u;
+            }
+            throw new UserException("invalid " + what + ": " + e.getOriginalMessage(), e);
         }
     }
 
