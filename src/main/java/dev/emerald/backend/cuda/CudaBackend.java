@@ -48,6 +48,12 @@ public final class CudaBackend implements Backend {
         return new Tensor(s, 0, n);
     }
 
+    /** Frees t's whole allocation at once (t is a tensor {@link #alloc} returned, or a slice of one). */
+    @Override
+    public void free(Tensor t) {
+        release((CudaStorage) t.storage());
+    }
+
     @Override
     public void upload(Tensor dst, float[] src) {
         check(src.length >= dst.size(), "upload of " + dst.size() + " floats from an array of " + src.length);
@@ -241,6 +247,17 @@ public final class CudaBackend implements Backend {
         return s;
     }
 
+    private void release(CudaStorage s) {
+        if (allocations.remove(s)) {
+            s.close();
+        }
+    }
+
+    /** Floats allocated and not yet freed, scratch buffers included. */
+    long allocatedFloats() {
+        return allocations.stream().mapToLong(CudaStorage::size).sum();
+    }
+
     private static long mib(long bytes) {
         return (bytes + (1 << 20) - 1) >> 20;
     }
@@ -252,8 +269,7 @@ public final class CudaBackend implements Backend {
         Tensor take(long n) {
             if (storage == null || storage.size() < n) {
                 if (storage != null) {
-                    storage.close();
-                    allocations.remove(storage);
+                    release(storage);
                 }
                 storage = allocate(n);
             }
