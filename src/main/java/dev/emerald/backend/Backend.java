@@ -58,16 +58,32 @@ public interface Backend extends AutoCloseable {
     // ---- attention --------------------------------------------------------------------------
 
     /**
-     * Causal multi-head self-attention. qkv (B, T, 3C) holds q, k, v side by side; heads of size C/NH.
-     * att (B, NH, T, T) receives the softmax probabilities before dropout; out (B, T, C).
-     * Dropout p on the probabilities uses the counter-based stream {@code (seed, stream)}.
+     * Causal multi-head self-attention. qkv (B, T, 3C) holds q, k, v side by side; heads of size C/NH;
+     * out (B, T, C). Dropout p on the probabilities uses the counter-based stream {@code (seed, stream)}:
+     * element (b, h, t, t2) is kept when {@code DropoutRng.uniform(seed, stream, ((b*NH + h)*T + t)*T + t2) >= p}.
+     * state, of {@link #attentionStateSize} floats, receives what the backend's backward needs: the
+     * probabilities before dropout (B, NH, T, T) for an unfused attention, each row's logsumexp
+     * (B, NH, T) for a fused one that recomputes them.
      */
-    void attentionForward(Tensor out, Tensor att, Tensor qkv, int B, int T, int C, int NH,
+    void attentionForward(Tensor out, Tensor state, Tensor qkv, int B, int T, int C, int NH,
                           float dropout, long seed, long stream);
 
-    /** dqkv (B, T, 3C) = (overwritten); datt is scratch of att's size. */
-    void attentionBackward(Tensor dqkv, Tensor datt, Tensor dout, Tensor qkv, Tensor att, int B, int T, int C, int NH,
-                           float dropout, long seed, long stream);
+    /**
+     * dqkv (B, T, 3C) = (overwritten), given dout (B, T, C) and the forward's out, qkv and state;
+     * scratch holds {@link #attentionScratchSize} floats.
+     */
+    void attentionBackward(Tensor dqkv, Tensor scratch, Tensor dout, Tensor out, Tensor qkv, Tensor state,
+                           int B, int T, int C, int NH, float dropout, long seed, long stream);
+
+    /** Floats of the state {@link #attentionForward} saves: by default the probabilities, B * NH * T * T. */
+    default long attentionStateSize(int B, int T, int C, int NH) {
+        return (long) B * NH * T * T;
+    }
+
+    /** Floats of {@link #attentionBackward}'s scratch: by default their gradient, B * NH * T * T. */
+    default long attentionScratchSize(int B, int T, int C, int NH) {
+        return (long) B * NH * T * T;
+    }
 
     // ---- pointwise --------------------------------------------------------------------------
 

@@ -26,8 +26,11 @@ final class Activations {
     private final Tensor buffer;
     private long cursor;
 
-    /** Views for (B, T) over buffer, which holds at least {@link #size} floats. */
-    Activations(Tensor buffer, GptConfig c, int B, int T) {
+    /**
+     * Views for (B, T) over buffer, which holds at least {@link #size} floats; each layer's att is the
+     * backend's attention state of attState floats.
+     */
+    Activations(Tensor buffer, GptConfig c, int B, int T, long attState) {
         this.B = B;
         this.T = T;
         long bt = (long) B * T, C = c.nEmbd();
@@ -36,7 +39,7 @@ final class Activations {
         layers = new Layer[c.nLayer()];
         for (int l = 0; l < layers.length; l++) {
             layers[l] = new Layer(take(bt * C), take(bt), take(bt), take(bt * 3 * C),
-                    take((long) B * c.nHead() * T * T), take(bt * C), take(bt * C),
+                    take(attState), take(bt * C), take(bt * C),
                     take(bt * C), take(bt), take(bt), take(bt * 4 * C), take(bt * 4 * C), take(bt * C));
         }
         proj = take(bt * C);
@@ -48,9 +51,9 @@ final class Activations {
     }
 
     /** Floats needed for (B, T): the figure memory estimates use. */
-    static long size(GptConfig c, int B, int T) {
+    static long size(GptConfig c, int B, int T, long attState) {
         long bt = (long) B * T, C = c.nEmbd();
-        long perLayer = bt * (16 * C + 4) + (long) B * c.nHead() * T * T;
+        long perLayer = bt * (16 * C + 4) + attState;
         return bt * C + c.nLayer() * perLayer + bt * C * 2 + bt * 2 + bt * c.vocabSize() + bt;
     }
 

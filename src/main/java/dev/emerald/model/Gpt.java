@@ -113,14 +113,15 @@ public final class Gpt implements LanguageModel {
         if (acts != null && acts.B == B && acts.T == T) {
             return;
         }
-        long need = Activations.size(config, B, T);
+        long attState = backend.attentionStateSize(B, T, config.nEmbd(), config.nHead());
+        long need = Activations.size(config, B, T, attState);
         if (actBuffer == null || actBuffer.size() < need) {
             if (actBuffer != null) {
                 backend.free(actBuffer);
             }
             actBuffer = backend.alloc(need);
         }
-        acts = new Activations(actBuffer, config, B, T);
+        acts = new Activations(actBuffer, config, B, T, attState);
         scratch = null;
         if (lossesHost.length < B * T) {
             lossesHost = new float[B * T];
@@ -211,14 +212,15 @@ public final class Gpt implements LanguageModel {
         int B = a.B, T = a.T, C = config.nEmbd(), NH = config.nHead(), V = config.vocabSize(), BT = B * T;
         boolean pre = config.prenorm();
         if (scratch == null) {
-            long need = GradScratch.size(config, B, T);
+            long attScratch = backend.attentionScratchSize(B, T, C, NH);
+            long need = GradScratch.size(config, B, T, attScratch);
             if (scratchBuffer == null || scratchBuffer.size() < need) {
                 if (scratchBuffer != null) {
                     backend.free(scratchBuffer);
                 }
                 scratchBuffer = backend.alloc(need);
             }
-            scratch = new GradScratch(scratchBuffer, config, B, T);
+            scratch = new GradScratch(scratchBuffer, config, B, T, attScratch);
         }
         GradScratch s = scratch;
         if (validTargets == 0) {
@@ -268,7 +270,8 @@ public final class Gpt implements LanguageModel {
             backend.copy(s.dproj, s.dres);
             dropout(s.dproj, BT * C, stream(l, 1));
             backend.matmulBackward(s.datty, G.attprojw(), G.attprojb(), s.dproj, A.atty(), L.attprojw(), BT, C, C);
-            backend.attentionBackward(s.dqkv, s.datt, s.datty, A.qkv(), A.att(), B, T, C, NH, dropout(), dropoutSeed, stream(l, 0));
+            backend.attentionBackward(s.dqkv, s.datt, s.datty, A.atty(), A.qkv(), A.att(), B, T, C, NH,
+                    dropout(), dropoutSeed, stream(l, 0));
             backend.matmulBackward(s.dln, G.qkvw(), G.qkvb(), s.dqkv, pre ? A.ln1() : x, L.qkvw(), BT, C, 3 * C);
             if (pre) {
                 backend.layernormBackward(s.dres, G.ln1w(), G.ln1b(), s.dln, x, L.ln1w(), A.ln1Mean(), A.ln1Rstd(), BT, C);

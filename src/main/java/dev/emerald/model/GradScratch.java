@@ -10,11 +10,11 @@ final class GradScratch {
     final Tensor dln;    // (B, T, C) gradient a sub-block sends back to its input
     final Tensor datty;  // (B, T, C)
     final Tensor dqkv;   // (B, T, 3C)
-    final Tensor datt;   // (B, NH, T, T)
+    final Tensor datt;   // the backend's attention scratch
     final Tensor dfch;   // (B, T, 4C)
 
-    /** Views for (B, T) over buf, which holds at least {@link #size} floats. */
-    GradScratch(Tensor buf, GptConfig c, int B, int T) {
+    /** Views for (B, T) over buf, which holds at least {@link #size} floats; datt holds attScratch. */
+    GradScratch(Tensor buf, GptConfig c, int B, int T, long attScratch) {
         long bt = (long) B * T, C = c.nEmbd();
         long at = 0;
         dres = buf.slice(at, bt * C);
@@ -23,12 +23,12 @@ final class GradScratch {
         dln = buf.slice(at += bt * C, bt * C);
         datty = buf.slice(at += bt * C, bt * C);
         dqkv = buf.slice(at += bt * C, bt * 3 * C);
-        datt = buf.slice(at += bt * 3 * C, (long) B * c.nHead() * T * T);
-        dfch = buf.slice(at + (long) B * c.nHead() * T * T, bt * 4 * C);
+        datt = buf.slice(at += bt * 3 * C, attScratch);
+        dfch = buf.slice(at + attScratch, bt * 4 * C);
     }
 
-    static long size(GptConfig c, int B, int T) {
+    static long size(GptConfig c, int B, int T, long attScratch) {
         long bt = (long) B * T;
-        return bt * c.nEmbd() * 12 + (long) B * c.nHead() * T * T;
+        return bt * c.nEmbd() * 12 + attScratch;
     }
 }

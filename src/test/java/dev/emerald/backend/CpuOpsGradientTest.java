@@ -126,12 +126,13 @@ class CpuOpsGradientTest {
         for (int i = 0; i < mask.length; i++) {
             mask[i] = dropout == 0 ? 1 : DropoutRng.uniform(seed, stream, i) >= dropout ? 1 / (1 - (double) dropout) : 0;
         }
-        Tensor out = be.alloc(B * T * C), att = be.alloc(B * NH * T * T), tq = up(qkv);
+        Tensor out = be.alloc(B * T * C), att = be.alloc(be.attentionStateSize(B, T, C, NH)), tq = up(qkv);
         be.attentionForward(out, att, tq, B, T, C, NH, dropout, seed, stream);
         assertClose("attention out", refAttention(qd, B, T, C, NH, mask), down(out), 1e-5, 1e-5);
 
         Tensor dqkv = up(randn(B * T * 3 * C, 1)); // garbage: the op overwrites
-        be.attentionBackward(dqkv, be.alloc(B * NH * T * T), up(r), tq, att, B, T, C, NH, dropout, seed, stream);
+        be.attentionBackward(dqkv, be.alloc(be.attentionScratchSize(B, T, C, NH)), up(r), out, tq, att, B, T, C, NH,
+                dropout, seed, stream);
         assertClose("attention dqkv", numeric(v -> dot(rd, refAttention(v, B, T, C, NH, mask)), qd, EPS), down(dqkv), RTOL, ATOL);
     }
 

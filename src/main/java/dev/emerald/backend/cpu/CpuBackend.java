@@ -236,8 +236,8 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void attentionBackward(Tensor dqkv, Tensor datt, Tensor dout, Tensor qkv, Tensor att, int B, int T, int C, int NH,
-                                  float dropout, long seed, long stream) {
+    public void attentionBackward(Tensor dqkv, Tensor datt, Tensor dout, Tensor out, Tensor qkv, Tensor att,
+                                  int B, int T, int C, int NH, float dropout, long seed, long stream) {
         float[] dq = of(dqkv), da = of(datt), d = of(dout), q = of(qkv), a = of(att);
         int dqo = dqkv.off(), dao = datt.off(), dOff = dout.off(), qo = qkv.off(), ao = att.off(), hs = C / NH, C3 = 3 * C;
         float scale = (float) (1.0 / Math.sqrt(hs));
