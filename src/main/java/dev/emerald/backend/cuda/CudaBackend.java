@@ -11,7 +11,7 @@ import java.util.List;
  * The CUDA backend: the kernels of {@code src/main/cuda} and cuBLAS GEMMs, run through a
  * {@link DeviceApi} (a GPU, or the CPU emulator). All work goes on the device's one stream, in order;
  * only {@link #download} waits for it. The backend owns the device and closes it with every
- * allocation still alive.
+ * allocation still alive. The attention is fused or unfused ({@link Attention}).
  */
 public final class CudaBackend implements Backend {
 
@@ -21,14 +21,23 @@ public final class CudaBackend implements Backend {
     private static final int MAX_ROW_BLOCK = 512;
 
     private final DeviceApi device;
+    private final Attention attention;
+    private final FlashAttention flash;
     private final List<CudaStorage> allocations = new ArrayList<>();
     /** Token ids or targets, copied from the host before each op that reads them. */
     private final Scratch ids = new Scratch();
     /** q, k, v (B, NH, T, hs) of the attention; q then holds att @ v. */
     private final Scratch qkvPermuted = new Scratch();
 
+    /** With the attention {@link Attention#configured} (fused unless the property or environment says). */
     public CudaBackend(DeviceApi device) {
+        this(device, Attention.configured());
+    }
+
+    public CudaBackend(DeviceApi device, Attention attention) {
         this.device = device;
+        this.attention = attention;
+        this.flash = new FlashAttention(device);
     }
 
     @Override
@@ -109,14 +118,34 @@ public final class CudaBackend implements Backend {
 
     // ---- attention --------------------------------------------------------------------------
 
+    /** Whether attention over heads of C / NH runs fused: state and scratch are then (B, NH, T). */
+    private boolean fused(int C, int NH) {
+        return attention == Attention.FUSED && FlashAttention.supports(C / NH);
+    }
+
+    @Override
+    public long attentionStateSize(int B, int T, int C, int NH) {
+        return fused(C, NH) ? (long) B * NH * T : Backend.super.attentionStateSize(B, T, C, NH);
+    }
+
+    @Override
+    public long attentionScratchSize(int B, int T, int C, int NH) {
+        return fused(C, NH) ? (long) B * NH * T : Backend.super.attentionScratchSize(B, T, C, NH);
+    }
+
     @Override
     public void attentionForward(Tensor out, Tensor att, Tensor qkv, int B, int T, int C, int NH,
                                  float dropout, long seed, long stream) {
+        long n = (long) B * T * C;
+        if (fused(C, NH)) {
+            flash.forward(ptr(out, n), ptr(att, (long) B * NH * T), ptr(qkv, 3 * n), B, T, C, NH, dropout, seed, stream);
+            return;
+        }
         if (dropout > 0) {
             throw notYet("attention dropout");
         }
         int hs = C / NH;
-        long n = (long) B * T * C, th = (long) T * hs, tt = (long) T * T;
+        long th = (long) T * hs, tt = (long) T * T;
         Tensor scratch = qkvPermuted.take(3 * n);
         long q = ptr(scratch.slice(0, n), n), k = ptr(scratch.slice(n, n), n), v = ptr(scratch.slice(2 * n, n), n);
         long a = ptr(att, B * NH * tt);
@@ -127,6 +156,17 @@ public final class CudaBackend implements Backend {
         // per head, row-major y (T, hs) = att @ v, i.e. column-major y (hs, T) = v att; y goes into q
         device.sgemmStridedBatched(false, false, hs, T, T, 1f, v, hs, th, a, T, tt, 0f, q, hs, th, B * NH);
         pointwise("attention_unpermute1", n, ptr(out, n), q, B, T, NH, hs);
+    }
+
+    @Override
+    public void attentionBackward(Tensor dqkv, Tensor datt, Tensor dout, Tensor out, Tensor qkv, Tensor att,
+                                  int B, int T, int C, int NH, float dropout, long seed, long stream) {
+        if (!fused(C, NH)) {
+            throw notYet("the unfused attentionBackward");
+        }
+        long n = (long) B * T * C, bht = (long) B * NH * T;
+        flash.backward(ptr(dqkv, 3 * n), ptr(datt, bht), ptr(dout, n), ptr(out, n), ptr(qkv, 3 * n), ptr(att, bht),
+                B, T, C, NH, dropout, seed, stream);
     }
 
     // ---- pointwise --------------------------------------------------------------------------
@@ -175,12 +215,6 @@ public final class CudaBackend implements Backend {
     @Override
     public void matmulBackward(Tensor dinp, Tensor dw, Tensor dbias, Tensor dout, Tensor inp, Tensor w, int N, int C, int OC) {
         throw notYet("matmulBackward");
-    }
-
-    @Override
-    public void attentionBackward(Tensor dqkv, Tensor datt, Tensor dout, Tensor qkv, Tensor att, int B, int T, int C, int NH,
-                                  float dropout, long seed, long stream) {
-        throw notYet("attentionBackward");
     }
 
     @Override
