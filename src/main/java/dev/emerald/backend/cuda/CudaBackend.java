@@ -100,7 +100,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void layernormForward(Tensor out, Tensor mean, Tensor rstd, Tensor inp, Tensor w, Tensor b, int N, int C) {
         long NC = (long) N * C;
-        pointwise("layernorm_forward1", N, ptr(out, NC), ptr(mean, N), ptr(rstd, N), ptr(inp, NC), ptr(w, C), ptr(b, C), N, C);
+        warpPerRow("layernorm_forward1", N, ptr(out, NC), ptr(mean, N), ptr(rstd, N), ptr(inp, NC), ptr(w, C), ptr(b, C), N, C);
     }
 
     // ---- matmul -----------------------------------------------------------------------------
@@ -342,6 +342,11 @@ public final class CudaBackend implements Backend {
     private void pointwise(String kernel, long n, Object... args) {
         check(n <= Integer.MAX_VALUE, kernel + " over " + n + " elements: more than an int indexes");
         device.launch(kernel, (int) ((n + BLOCK - 1) / BLOCK), 1, 1, BLOCK, 1, 1, 0, args);
+    }
+
+    /** One warp per row: blocks of {@link #BLOCK} threads, BLOCK / 32 rows each. */
+    private void warpPerRow(String kernel, int rows, Object... args) {
+        pointwise(kernel, 32L * rows, args);
     }
 
     /** One block per row of len elements: a whole number of warps (the kernels shuffle), at most MAX_ROW_BLOCK. */
