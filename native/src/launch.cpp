@@ -19,7 +19,7 @@ namespace {
 constexpr unsigned MAX_THREADS_PER_BLOCK = 1024;
 constexpr unsigned MAX_SHARED_BYTES = 48 * 1024;  // without opting in to more, as CUDA
 
-// 0 when EMERALD_EMU_THREADS is set but not a positive integer.
+// 0 when EMERALD_EMU_THREADS is set but not a number from 1 to 4096.
 unsigned configured_threads() {
     const char* text = std::getenv("EMERALD_EMU_THREADS");
     if (text == nullptr || *text == '\0') {
@@ -37,7 +37,7 @@ Pool* pool(std::string& error) {
     static unsigned threads = configured_threads();
     if (threads == 0) {
         error = std::string("EMERALD_EMU_THREADS='") + std::getenv("EMERALD_EMU_THREADS") +
-                "' is not a positive integer: set it to the number of threads the emulator may use, or unset it";
+                "' is not a number from 1 to 4096: set it to the number of threads the emulator may use, or unset it";
         return nullptr;
     }
     static Pool* instance = new Pool(threads);

@@ -40,7 +40,7 @@ class EmulatorThreadsTest {
     @Test
     void rejectsANonNumberWithOneClearLine() throws Exception {
         Emulators.testKernels();
-        assertEquals("EMERALD_EMU_THREADS='many' is not a positive integer: set it to the number of threads the "
-                + "emulator may use, or unset it", childWith("many"));
+        assertEquals("EMERALD_EMU_THREADS='many' is not a number from 1 to 4096: set it to the number of threads "
+                + "the emulator may use, or unset it", childWith("many"));
     }
 }
