@@ -31,7 +31,11 @@ Fiber::Fiber(void (*body)()) : body_(body) {
     std::size_t guard = page_bytes();
     mapping_ = mmap(nullptr, guard + STACK_BYTES, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-    if (mapping_ == MAP_FAILED || mprotect(mapping_, guard, PROT_NONE) != 0) {
+    if (mapping_ == MAP_FAILED) {
+        throw std::bad_alloc();
+    }
+    if (mprotect(mapping_, guard, PROT_NONE) != 0) {
+        munmap(mapping_, guard + STACK_BYTES);
         throw std::bad_alloc();
     }
     ucontext_t context;
