@@ -10,6 +10,7 @@
 #include <cfloat>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>  // printf, as in device code
 #include <cstring>
 #include <math.h>
 #include <type_traits>
@@ -131,12 +132,21 @@ inline float rsqrtf(float x) {
 #define __logf(x) logf(x)
 #define __fdividef(x, y) ((x) / (y))
 
+// As CUDA's overloads: with only the int ones, min(x, 1.0f) would silently truncate here.
 inline int min(int a, int b) {
     return a < b ? a : b;
 }
 
 inline int max(int a, int b) {
     return a > b ? a : b;
+}
+
+inline float min(float a, float b) {
+    return fminf(a, b);
+}
+
+inline float max(float a, float b) {
+    return fmaxf(a, b);
 }
 
 // ---- kernel registration ------------------------------------------------------------------------
