@@ -150,10 +150,12 @@ public final class CudaBackend implements Backend {
         long q = ptr(scratch.slice(0, n), n), k = ptr(scratch.slice(n, n), n), v = ptr(scratch.slice(2 * n, n), n);
         long a = ptr(att, B * NH * tt);
         pointwise("attention_permute1", n, q, k, v, ptr(qkv, 3 * n), B, T, NH, hs);
-        // per head, row-major preatt (T, T) = q @ k^T, i.e. column-major preatt (T, T) = k^T q; written into att
+        // per head, row-major preatt (T, T) = q @ k^T is column-major preatt (T, T) = k^T @ q, where cuBLAS
+        // sees q and k as (hs, T); preatt is written into att, and the softmax runs there in place
         device.sgemmStridedBatched(true, false, T, T, hs, 1f, k, hs, th, q, hs, th, 0f, a, T, tt, B * NH);
         rows("softmax_forward1", B * NH * T, T, a, a, (float) (1.0 / Math.sqrt(hs)), B * NH * T, T);
-        // per head, row-major y (T, hs) = att @ v, i.e. column-major y (hs, T) = v att; y goes into q
+        // per head, row-major y (T, hs) = att @ v is column-major y (hs, T) = v @ att, where cuBLAS sees
+        // v as (hs, T) and att as (T, T); y goes into q, which is no longer needed
         device.sgemmStridedBatched(false, false, hs, T, T, 1f, v, hs, th, a, T, tt, 0f, q, hs, th, B * NH);
         pointwise("attention_unpermute1", n, ptr(out, n), q, B, T, NH, hs);
     }
@@ -268,15 +270,12 @@ public final class CudaBackend implements Backend {
         device.close();
     }
 
-    /** n floats of device memory, not initialised; freed by {@link #close} at the latest. */
+    /**
+     * n floats of device memory, not initialised; freed by {@link #close} at the latest. Running out is
+     * the device's to report (a {@link UserException} from {@link DeviceApi#malloc}).
+     */
     private CudaStorage allocate(long n) {
-        long bytes = 4 * Math.max(n, 1); // cuMemAlloc refuses 0 bytes
-        long free = device.memoryInfo()[0];
-        if (bytes > free) {
-            throw new UserException("out of GPU memory: " + mib(bytes) + " MiB more are needed, " + mib(free)
-                    + " MiB are free on " + device.describe() + "; use a smaller model, batch size or block size");
-        }
-        CudaStorage s = new CudaStorage(device, device.malloc(bytes), n);
+        CudaStorage s = new CudaStorage(device, device.malloc(4 * Math.max(n, 1)), n); // cuMemAlloc refuses 0 bytes
         allocations.add(s);
         return s;
     }
@@ -290,10 +289,6 @@ public final class CudaBackend implements Backend {
     /** Floats allocated and not yet freed, scratch buffers included. */
     long allocatedFloats() {
         return allocations.stream().mapToLong(CudaStorage::size).sum();
-    }
-
-    private static long mib(long bytes) {
-        return (bytes + (1 << 20) - 1) >> 20;
     }
 
     /** A device buffer reused across calls, grown (never shrunk) on demand. */
