@@ -23,9 +23,10 @@ class CudaForwardOpsTest {
 
     private CpuVsCuda ops;
 
+    /** With the unfused attention, whose kernels these tests cover; FlashAttentionTest covers the fused one. */
     @BeforeEach
     void open() {
-        ops = new CpuVsCuda(Emulators.backend());
+        ops = new CpuVsCuda(Emulators.backend(Attention.UNFUSED));
     }
 
     @AfterEach

@@ -14,9 +14,13 @@ final class Emulators {
         return load(Emulator.LIBRARY);
     }
 
-    /** A CUDA backend on the emulator with Emerald's kernels. */
+    /** A CUDA backend on the emulator with Emerald's kernels and the configured attention (fused by default). */
     static CudaBackend backend() {
-        return new CudaBackend(new EmulatorDevice(kernels()));
+        return backend(Attention.configured());
+    }
+
+    static CudaBackend backend(Attention attention) {
+        return new CudaBackend(new EmulatorDevice(kernels()), attention);
     }
 
     /** The emulator's own test kernels (src/test/cuda). */
