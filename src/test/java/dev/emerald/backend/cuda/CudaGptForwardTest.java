@@ -25,7 +25,7 @@ class CudaGptForwardTest {
     private static final double TOL = 1e-5, UNIT = 1, PROB = 1e-6;
     private static final int V = 67, BLOCK = 40, B = 2, T = 37;
 
-    /** The preset's family at a tiny, awkward size: C = 84, 4 heads of 21. */
+    /** The preset's family at a tiny, awkward size: C = 84, 4 heads of 21 (course keeps its dropout, off in evaluation). */
     private static LanguageModel tiny(String preset, Backend be) {
         ObjectNode m = Preset.load(preset).model().deepCopy();
         m.put("vocab_size", V).put("block_size", BLOCK).put("n_layer", 2).put("n_head", 4).put("n_embd", 84);

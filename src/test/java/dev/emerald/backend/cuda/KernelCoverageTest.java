@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,8 +67,6 @@ class KernelCoverageTest {
                     entries.add(m.group(1));
                 }
             }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
         }
         assertEquals(new TreeSet<>(emu.kernelNames()), entries);
     }
