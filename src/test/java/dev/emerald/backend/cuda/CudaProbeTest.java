@@ -1,5 +1,6 @@
 package dev.emerald.backend.cuda;
 
+import dev.emerald.util.UserException;
 import jcuda.driver.JCudaDriver;
 import org.junit.jupiter.api.Test;
 
@@ -59,6 +60,14 @@ class CudaProbeTest {
         assertTrue(later instanceof NoClassDefFoundError, later::toString);
         assertTrue(CudaProbe.linkReason(later).startsWith("JCuda's native library JCudaDriver-12.6.0-linux-x86_64 did not load"),
                 CudaProbe.linkReason(later));
+    }
+
+    @Test
+    void openingADeviceWithoutCudaSaysWhy() {
+        CudaProbe.Status status = CudaProbe.status();
+        assumeFalse(status.available(), "a CUDA GPU works here");
+        UserException e = assertThrows(UserException.class, () -> new JCudaDevice(0));
+        assertEquals("CUDA is not available: " + status.unavailableReason().orElseThrow(), e.getMessage());
     }
 
     @Test
