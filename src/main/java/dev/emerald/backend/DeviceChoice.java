@@ -3,6 +3,7 @@ package dev.emerald.backend;
 import dev.emerald.backend.cpu.CpuBackend;
 import dev.emerald.backend.cuda.CudaProbe;
 import dev.emerald.backend.cuda.DeviceApi;
+import dev.emerald.backend.cuda.EmulatorDevice;
 import dev.emerald.backend.cuda.JCudaDevice;
 import dev.emerald.util.UserException;
 
@@ -65,8 +66,7 @@ public enum DeviceChoice {
         if (unavailable.isPresent()) {
             throw new UserException("cuda-emu is not available: " + unavailable.get() + "; use --device cpu");
         }
-        // wired at merge: the emulator's DeviceApi (native/)
-        throw new UserException("the CUDA emulator is not wired into this build yet: use --device cpu");
+        return new EmulatorDevice();
     }
 
     /** The one place CudaBackend is wired in (at merge): CUDA ops on a device, real or emulated. */
