@@ -74,13 +74,15 @@ std::string check(const Launch& launch) {
     return "";
 }
 
-// Blocks are handed out one at a time; after a fault the others stop taking new ones.
+// Blocks are handed out one at a time; after a fault the others stop taking new ones. Of the blocks
+// that faulted, the lowest-numbered one is reported, whichever OS thread got there first.
 int run(const Launch& launch, Pool& threads) {
     unsigned long long total = static_cast<unsigned long long>(launch.grid.x) * launch.grid.y * launch.grid.z;
     std::atomic<unsigned long long> next{0};
     std::atomic<bool> failed{false};
     std::mutex mutex;
     std::string fault;
+    unsigned long long fault_block = 0;
     int code = EMU_SUCCESS;
     threads.run([&] {
         std::string error;
@@ -100,8 +102,9 @@ int run(const Launch& launch, Pool& threads) {
             }
             if (status != EMU_SUCCESS) {
                 std::lock_guard lock(mutex);
-                if (!failed.exchange(true)) {
+                if (!failed.exchange(true) || b < fault_block) {
                     fault = error;
+                    fault_block = b;
                     code = status;
                 }
             }

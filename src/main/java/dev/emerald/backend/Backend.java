@@ -15,6 +15,13 @@ public interface Backend extends AutoCloseable {
     /** A new zero-filled tensor of n floats. */
     Tensor alloc(long n);
 
+    /**
+     * Gives back a tensor that {@link #alloc} returned, once nothing uses it: device memory is not
+     * garbage-collected. Java heap backends need do nothing.
+     */
+    default void free(Tensor t) {
+    }
+
     void upload(Tensor dst, float[] src);
 
     void download(Tensor src, float[] dst);

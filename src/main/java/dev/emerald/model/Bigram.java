@@ -78,6 +78,11 @@ public final class Bigram implements LanguageModel {
     @Override
     public float forward(int[] inputs, int[] targets, int B, int T, boolean training, long dropoutSeed) {
         if (logits == null || this.B != B || this.T != T) {
+            if (logits != null) {
+                for (Tensor t : new Tensor[] {logits, losses, positions, positionsGrad}) {
+                    backend.free(t);
+                }
+            }
             logits = backend.alloc((long) B * T * vocabSize);
             losses = backend.alloc((long) B * T);
             positions = backend.alloc((long) T * vocabSize);

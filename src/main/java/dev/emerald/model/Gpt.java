@@ -115,6 +115,9 @@ public final class Gpt implements LanguageModel {
         }
         long need = Activations.size(config, B, T);
         if (actBuffer == null || actBuffer.size() < need) {
+            if (actBuffer != null) {
+                backend.free(actBuffer);
+            }
             actBuffer = backend.alloc(need);
         }
         acts = new Activations(actBuffer, config, B, T);
@@ -210,6 +213,9 @@ public final class Gpt implements LanguageModel {
         if (scratch == null) {
             long need = GradScratch.size(config, B, T);
             if (scratchBuffer == null || scratchBuffer.size() < need) {
+                if (scratchBuffer != null) {
+                    backend.free(scratchBuffer);
+                }
                 scratchBuffer = backend.alloc(need);
             }
             scratch = new GradScratch(scratchBuffer, config, B, T);

@@ -14,6 +14,11 @@ final class Emulators {
         return load(Emulator.LIBRARY);
     }
 
+    /** A CUDA backend on the emulator with Emerald's kernels. */
+    static CudaBackend backend() {
+        return new CudaBackend(new EmulatorDevice(kernels()));
+    }
+
     /** The emulator's own test kernels (src/test/cuda). */
     static Emulator testKernels() {
         return load(TEST_LIBRARY);
