@@ -1,6 +1,7 @@
 package dev.emerald.backend;
 
 import dev.emerald.backend.cpu.CpuBackend;
+import dev.emerald.backend.cuda.CudaBackend;
 import dev.emerald.backend.cuda.CudaProbe;
 import dev.emerald.backend.cuda.DeviceApi;
 import dev.emerald.backend.cuda.EmulatorDevice;
@@ -69,10 +70,8 @@ public enum DeviceChoice {
         return new EmulatorDevice();
     }
 
-    /** The one place CudaBackend is wired in (at merge): CUDA ops on a device, real or emulated. */
+    /** CUDA ops on a device, real or emulated. */
     private static Backend cudaBackend(DeviceApi device) {
-        String described = device.describe();
-        device.close();
-        throw new UserException("the CUDA backend is not in this build yet (found " + described + "): use --device cpu");
+        return new CudaBackend(device);
     }
 }
