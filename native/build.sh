@@ -99,6 +99,9 @@ ptx() {
         # Written aside and moved in place once ptxas accepts it, so a failure is not kept as up to date.
         "$nvcc" -arch=compute_80 -ptx -O3 -lineinfo -Werror all-warnings -I"$root/src/main/cuda" \
             -o "$target.tmp" "$src" || fail "nvcc could not compile src/main/cuda/$name.cu (see above)"
+        # nvcc 13 stamps PTX ISA 9.x, which only CUDA 13 drivers load; the kernels use nothing newer than
+        # ISA 8.0 (CUDA 12.0), and ptxas below rejects the file if that ever stops being true.
+        sed -i 's/^\.version 9\.[0-9]*$/.version 8.0/' "$target.tmp"
         for arch in sm_80 sm_90; do
             "$ptxas" -arch="$arch" --warn-on-spills --warning-as-error -o /dev/null "$target.tmp" ||
                 { rm -f "$target.tmp"; fail "ptxas rejected src/main/cuda/$name.cu for $arch: a warning or a register spill (see above)"; }

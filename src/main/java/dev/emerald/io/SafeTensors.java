@@ -41,7 +41,7 @@ public final class SafeTensors {
     }
 
     public enum DType {
-        F32(4), I32(4), I64(8);
+        F32(4), F16(2), BF16(2), I32(4), I64(8);
 
         public final int bytes;
 
@@ -305,10 +305,26 @@ public final class SafeTensors {
             return t;
         }
 
-        /** Reads an F32 tensor into {@code dst[offset, offset + elements)}. */
+        /** Reads a floating-point tensor (F32, or F16/BF16 widened to float) into {@code dst[offset, offset + elements)}. */
         public void readFloats(String name, float[] dst, int offset) {
-            TensorInfo t = checked(name, DType.F32, dst.length, offset);
-            read(t, (buf, done) -> buf.asFloatBuffer().get(dst, offset + (int) done, buf.remaining() / Float.BYTES));
+            DType dtype = tensor(name).dtype();
+            TensorInfo t = checked(name, dtype == DType.F16 || dtype == DType.BF16 ? dtype : DType.F32, dst.length, offset);
+            read(t, (buf, done) -> {
+                int at = offset + (int) done;
+                switch (dtype) {
+                    case F16 -> {
+                        while (buf.hasRemaining()) {
+                            dst[at++] = Float.float16ToFloat(buf.getShort());
+                        }
+                    }
+                    case BF16 -> {
+                        while (buf.hasRemaining()) {
+                            dst[at++] = Float.intBitsToFloat((buf.getShort() & 0xFFFF) << 16);
+                        }
+                    }
+                    default -> buf.asFloatBuffer().get(dst, at, buf.remaining() / Float.BYTES);
+                }
+            });
         }
 
         /** Reads an I32 tensor into {@code dst[offset, offset + elements)}. */

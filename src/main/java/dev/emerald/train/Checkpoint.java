@@ -6,6 +6,7 @@ import dev.emerald.backend.Backend;
 import dev.emerald.data.Tokenizer;
 import dev.emerald.io.AtomicDir;
 import dev.emerald.io.SafeTensors;
+import dev.emerald.model.HfGpt2;
 import dev.emerald.model.LanguageModel;
 import dev.emerald.model.Models;
 import dev.emerald.model.ParameterLayout;
@@ -81,6 +82,10 @@ public final class Checkpoint {
             throw new UserException(dir + " has no " + CONFIG + ": it is not a complete checkpoint; give the --out directory of a training run", e);
         } catch (IOException e) {
             throw new UserException(dir.resolve(CONFIG) + " is not valid JSON (" + e.getMessage() + "): the checkpoint is damaged", e);
+        }
+        if (HfGpt2.describes(config)) {
+            throw new UserException(dir + " is a Hugging Face GPT-2 checkpoint: Emerald imports its weights, but generating"
+                    + " from it needs GPT-2's BPE tokenizer (vocab.json, merges.txt), which this version does not read yet");
         }
         Tokenizer tokenizer = Tokenizer.load(dir.resolve(Tokenizer.FILE_NAME));
         LanguageModel model = Models.create(config, backend);

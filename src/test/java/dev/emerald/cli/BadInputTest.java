@@ -1,13 +1,13 @@
 package dev.emerald.cli;
 
+import dev.emerald.backend.DeviceChoice;
+import dev.emerald.backend.cuda.CudaProbe;
 import dev.emerald.io.SafeTensors;
 import dev.emerald.train.Checkpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +24,8 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Each bad input ends with exit code 1, one "emerald: " line on stderr saying what is wrong, and no damage. */
 class BadInputTest {
@@ -35,26 +37,12 @@ class BadInputTest {
     @TempDir
     Path tmp;
 
-    record Result(int exit, String out, String err) {
-    }
-
-    /** Runs the CLI in-process, capturing what it prints. */
-    private static Result run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int exit = Main.run(args);
-            return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** Asserts a clean failure: exit 1, one "emerald: " line naming every phrase, and no stack trace anywhere. */
-    private static void assertBadInput(Result r, String... phrases) {
+    private static void assertBadInput(CliRun r, String... phrases) {
         assertEquals(1, r.exit(), r::toString);
         List<String> lines = r.err().lines().toList();
         assertEquals(1, lines.size(), r::toString);
@@ -70,7 +58,7 @@ class BadInputTest {
         return Stream.concat(Stream.of(first), Stream.of(more)).toArray(String[]::new);
     }
 
-    private Result train(Path corpus, String... more) {
+    private CliRun train(Path corpus, String... more) {
         return run(args(args(new String[] {"train", "--corpus", corpus.toString()}, TINY), more));
     }
 
@@ -80,7 +68,7 @@ class BadInputTest {
 
     /** Trains a tiny model into dir and returns the digests of its files. */
     private Map<String, String> trainTiny(Path dir, String text) throws IOException {
-        Result r = train(corpus(text), "--out", dir.toString());
+        CliRun r = train(corpus(text), "--out", dir.toString());
         assertEquals(0, r.exit(), r::toString);
         return hashes(dir);
     }
@@ -155,7 +143,7 @@ class BadInputTest {
 
     @Test
     void unknownPreset() throws IOException {
-        Result r = run("train", "--preset", "nosuch", "--corpus", corpus(TEXT).toString(), "--out", tmp.resolve("run").toString());
+        CliRun r = run("train", "--preset", "nosuch", "--corpus", corpus(TEXT).toString(), "--out", tmp.resolve("run").toString());
         assertBadInput(r, "unknown preset 'nosuch'");
     }
 
@@ -197,7 +185,7 @@ class BadInputTest {
     @Test
     void outputUnderARegularFile() throws IOException {
         Path file = Files.writeString(tmp.resolve("somefile"), "not a directory");
-        Result r = train(corpus(TEXT), "--out", file.resolve("run").toString());
+        CliRun r = train(corpus(TEXT), "--out", file.resolve("run").toString());
         assertBadInput(r, "cannot write checkpoints", "somefile is a file, not a directory");
         assertFalse(r.out().contains("step"), r::toString);
     }
@@ -206,7 +194,7 @@ class BadInputTest {
     void lossBecomingNaNLeavesTheCheckpointIntact() throws IOException {
         Path dir = tmp.resolve("run");
         Map<String, String> before = trainTiny(dir, TEXT);
-        Result r = run("train", "--out", dir.toString(), "--resume", "--steps", "50", "--lr", "1e30", "--grad-clip", "0",
+        CliRun r = run("train", "--out", dir.toString(), "--resume", "--steps", "50", "--lr", "1e30", "--grad-clip", "0",
                 "--eval-interval", "100", "--sample-tokens", "0");
         assertBadInput(r, "the loss became", "intact");
         assertEquals(before, hashes(dir));
@@ -220,14 +208,49 @@ class BadInputTest {
         assertEquals(before, hashes(dir));
     }
 
+    /** The line --device cuda ends with where no GPU works. */
+    private static String cudaUnavailable() {
+        CudaProbe.Status status = CudaProbe.status();
+        assumeFalse(status.available(), "a CUDA GPU works here");
+        return "emerald: CUDA is not available: " + status.unavailableReason().orElseThrow() + "; use --device cpu";
+    }
+
     @Test
-    void unavailableDevice() throws IOException {
-        assertBadInput(train(corpus(TEXT), "--out", tmp.resolve("run").toString(), "--device", "cuda"), "cuda", "--device cpu");
+    void cudaWithoutAGpuOnTrain() throws IOException {
+        String expected = cudaUnavailable();
+        CliRun r = train(corpus(TEXT), "--out", tmp.resolve("run").toString(), "--device", "cuda");
+        assertBadInput(r);
+        assertTrue(r.err().startsWith(expected), r::toString);
+        assertFalse(Files.exists(tmp.resolve("run")), "nothing written");
+    }
+
+    @Test
+    void cudaWithoutAGpuOnGenerate() throws IOException {
+        Path dir = tmp.resolve("run");
+        trainTiny(dir, TEXT);
+        String expected = cudaUnavailable();
+        CliRun r = run("generate", "--model", dir.toString(), "--max-new-tokens", "3", "--device", "cuda");
+        assertBadInput(r);
+        assertTrue(r.err().startsWith(expected), r::toString);
+        assertEquals("", r.out(), "no text generated");
+    }
+
+    @Test
+    void cudaEmuWithoutTheEmulator() throws IOException {
+        assumeTrue(DeviceChoice.emulatorUnavailable().isPresent(), "the emulator is in this build");
+        assertBadInput(train(corpus(TEXT), "--out", tmp.resolve("run").toString(), "--device", "cuda-emu"),
+                "cuda-emu is not available", DeviceChoice.EMULATOR_LIBRARY, "--device cpu");
+    }
+
+    @Test
+    void unknownDevice() throws IOException {
+        assertBadInput(train(corpus(TEXT), "--out", tmp.resolve("run").toString(), "--device", "gpu"),
+                "unknown device 'gpu'", "auto, cpu, cuda or cuda-emu");
     }
 
     @Test
     void verboseShowsTheStackTrace() {
-        Result r = train(tmp.resolve("nosuch.txt"), "--out", tmp.resolve("run").toString(), "--verbose");
+        CliRun r = train(tmp.resolve("nosuch.txt"), "--out", tmp.resolve("run").toString(), "--verbose");
         assertEquals(1, r.exit(), r::toString);
         assertTrue(r.err().contains("UserException") && r.err().contains("\tat "), r::toString);
         assertTrue(r.err().lines().anyMatch(l -> l.startsWith("emerald: ") && l.contains("nosuch.txt")), r::toString);

@@ -177,4 +177,21 @@ class SafeTensorsTest {
         Path cutHeader = Files.write(dir.resolve("cuth.safetensors"), Arrays.copyOf(bytes, 20));
         assertTrue(failure(cutHeader).contains("exceeds the file size"));
     }
+
+    @Test
+    void halfPrecisionTensorsWidenAsPyTorchDoes() throws Exception {
+        // written by tools/fixtures/make_fixtures.py: the same values as F16 and BF16, and PyTorch's float32 of each
+        Path file = Path.of(getClass().getResource("/fixtures/half-precision.safetensors").toURI());
+        try (SafeTensors.Reader r = SafeTensors.Reader.open(file)) {
+            for (String type : new String[] {"f16", "bf16"}) {
+                int n = Math.toIntExact(r.tensor(type).elements());
+                float[] widened = new float[n], expected = new float[n];
+                r.readFloats(type, widened, 0);
+                r.readFloats(type + "_as_f32", expected, 0);
+                for (int i = 0; i < n; i++) {
+                    assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(widened[i]), type + " element " + i);
+                }
+            }
+        }
+    }
 }

@@ -255,8 +255,8 @@ public final class CudaBackend implements Backend {
         throw notYet("adamw");
     }
 
-    private static UnsupportedOperationException notYet(String op) {
-        return new UnsupportedOperationException(op + " is not on the CUDA backend yet");
+    private static UserException notYet(String op) {
+        return new UserException(op + " is not on the CUDA backend yet, so it can generate but not train: train with --device cpu");
     }
 
     // ---- memory and launches ----------------------------------------------------------------

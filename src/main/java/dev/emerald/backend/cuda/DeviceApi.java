@@ -13,9 +13,10 @@ public interface DeviceApi extends AutoCloseable {
     /** One line for logs and {@code emerald devices}, e.g. "NVIDIA H100 80GB HBM3 (sm_90)". */
     String describe();
 
-    /** Allocates bytes of device memory (not initialised) and returns its address. */
+    /** Allocates bytes of device memory (not initialised) and returns its address; 0 bytes gives address 0. */
     long malloc(long bytes);
 
+    /** Frees an allocation of {@link #malloc}; address 0 is allowed and does nothing. */
     void free(long address);
 
     void copyToDevice(long dst, float[] src, int srcOff, int n);
