@@ -21,6 +21,10 @@
 #include "dropout.cuh"
 
 #define FLASH_THREADS 64
+// At least one block per SM: ptxas may give a thread all the registers it needs (up to about 190 in
+// the backward, with its two accumulators) instead of spilling to fit more blocks; shared memory
+// caps the blocks per SM at 3 to 7 anyway.
+#define FLASH_LAUNCH_BOUNDS __launch_bounds__(FLASH_THREADS, 1)
 
 template <int TILE>
 struct FlashTile {
@@ -33,10 +37,19 @@ struct FlashTile {
 template <int TILE>
 __device__ __forceinline__ void flash_stage(float* dst, const float* src, size_t ld, int row0, int T, int hs,
                                             float scale) {
-    for (int idx = threadIdx.x; idx < TILE * hs; idx += FLASH_THREADS) {
-        int r = idx / hs, d = idx % hs;
+    // element r * hs + d, consecutive threads along a row; stepping by FLASH_THREADS elements carries
+    // d into r, so there is no division per element
+    int r = threadIdx.x / hs, d = threadIdx.x % hs;
+    int step_r = FLASH_THREADS / hs, step_d = FLASH_THREADS % hs;
+    while (r < TILE) {
         int t = row0 + r;
         dst[d * FlashTile<TILE>::LD + r] = t < T ? scale * src[(size_t)t * ld + d] : 0.0f;
+        r += step_r;
+        d += step_d;
+        if (d >= hs) {
+            d -= hs;
+            r++;
+        }
     }
 }
 

@@ -163,13 +163,13 @@ __device__ __forceinline__ void flash_backward_dq(float* smem, float* dqkv, cons
 }
 
 // One kernel of each per tile size; the launch picks by head size and passes the shared memory size.
-#define FLASH_BACKWARD(name, body, TILE)                                                               \
-    extern "C" __global__ void __launch_bounds__(FLASH_THREADS)                                        \
-        name(float* dqkv, const float* dout, const float* qkv, const float* lse, const float* D, int T,   \
-             int NH, int hs, float scale, float p, unsigned long long seed, unsigned long long stream) {  \
-        EMERALD_DYNAMIC_SHARED(float, smem);                                                           \
-        body<TILE>(smem, dqkv, dout, qkv, lse, D, T, NH, hs, scale, p, seed, stream);                  \
-    }                                                                                                  \
+#define FLASH_BACKWARD(name, body, TILE)                                                                 \
+    extern "C" __global__ void FLASH_LAUNCH_BOUNDS                                                       \
+        name(float* dqkv, const float* dout, const float* qkv, const float* lse, const float* D, int T,  \
+             int NH, int hs, float scale, float p, unsigned long long seed, unsigned long long stream) { \
+        EMERALD_DYNAMIC_SHARED(float, smem);                                                             \
+        body<TILE>(smem, dqkv, dout, qkv, lse, D, T, NH, hs, scale, p, seed, stream);                    \
+    }                                                                                                    \
     EMERALD_KERNEL(name)
 
 FLASH_BACKWARD(flash_attention_backward_dkdv_hs64, flash_backward_dkdv, 32)

@@ -93,13 +93,13 @@ __device__ __forceinline__ void flash_forward(float* smem, float* out, float* ls
 }
 
 // One kernel per tile size; the launch picks by head size and passes the shared memory size.
-#define FLASH_FORWARD(name, TILE)                                                                      \
-    extern "C" __global__ void __launch_bounds__(FLASH_THREADS)                                        \
-        name(float* out, float* lse, const float* qkv, int T, int NH, int hs, float scale, float p,    \
-             unsigned long long seed, unsigned long long stream) {                                     \
-        EMERALD_DYNAMIC_SHARED(float, smem);                                                           \
-        flash_forward<TILE>(smem, out, lse, qkv, T, NH, hs, scale, p, seed, stream);                   \
-    }                                                                                                  \
+#define FLASH_FORWARD(name, TILE)                                                                   \
+    extern "C" __global__ void FLASH_LAUNCH_BOUNDS                                                  \
+        name(float* out, float* lse, const float* qkv, int T, int NH, int hs, float scale, float p, \
+             unsigned long long seed, unsigned long long stream) {                                  \
+        EMERALD_DYNAMIC_SHARED(float, smem);                                                        \
+        flash_forward<TILE>(smem, out, lse, qkv, T, NH, hs, scale, p, seed, stream);                \
+    }                                                                                               \
     EMERALD_KERNEL(name)
 
 FLASH_FORWARD(flash_attention_forward_hs64, 32)
