@@ -125,10 +125,13 @@ case "$what" in
     main)
         emulator emerald_emu "$root/src/main/cuda"
         nvcc=$(find_nvcc)
-        if [ -n "$nvcc" ]; then
-            ptx "$nvcc"
-        else
+        if [ -z "$nvcc" ]; then
             echo "[emerald] nvcc not found: the CUDA backend's PTX is not built; --device cuda will not be available"
+        elif ! command -v g++ >/dev/null; then
+            echo "[emerald] nvcc needs g++ as its host compiler, which is not found: the CUDA backend's PTX is not built;" \
+                "--device cuda will not be available"
+        else
+            ptx "$nvcc"
         fi
         ;;
     test)
