@@ -102,43 +102,11 @@ public final class CudaBackend implements Backend {
     public void encoderBackward(Tensor dwte, Tensor dwpe, Tensor dout, int[] tokens, int B, int T, int C) {
         int V = dwte.len() / C, BT = B * T;
         long d = ptr(dout, (long) BT * C);
-        int[] buckets = tokenBuckets(tokens, BT, V);
-        int U = (buckets.length - 1 - BT) / 2; // distinct tokens
-        pointwise("encoder_backward_wte1", (long) U * C, ptr(dwte, (long) V * C), d, ints(buckets), U, C);
+        checkIds(tokens, BT, 0, V, "token id");
+        TokenBuckets buckets = TokenBuckets.of(tokens, BT, V);
+        int U = buckets.distinct();
+        pointwise("encoder_backward_wte1", (long) U * C, ptr(dwte, (long) V * C), d, ints(buckets.layout()), U, C);
         pointwise("encoder_backward_wpe1", (long) T * C, ptr(dwpe, (long) T * C), d, B, T, C);
-    }
-
-    /**
-     * The positions of each token, for encoder_backward_wte1: the U distinct tokens in increasing
-     * order, U + 1 starts, then the n positions grouped by token, each group in increasing order.
-     */
-    private static int[] tokenBuckets(int[] tokens, int n, int V) {
-        checkIds(tokens, n, 0, V, "token id");
-        int[] count = new int[V];
-        for (int i = 0; i < n; i++) {
-            count[tokens[i]]++;
-        }
-        int U = 0;
-        for (int c : count) {
-            U += c > 0 ? 1 : 0;
-        }
-        int[] out = new int[2 * U + 1 + n];
-        int[] next = new int[V]; // where token v's next position goes
-        int u = 0, at = 0;
-        for (int v = 0; v < V; v++) {
-            if (count[v] > 0) {
-                out[u] = v;
-                out[U + u] = at;
-                next[v] = at;
-                at += count[v];
-                u++;
-            }
-        }
-        out[2 * U] = n;
-        for (int i = 0; i < n; i++) {
-            out[2 * U + 1 + next[tokens[i]]++] = i;
-        }
-        return out;
     }
 
     // ---- layernorm --------------------------------------------------------------------------
