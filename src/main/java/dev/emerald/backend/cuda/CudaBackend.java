@@ -175,9 +175,10 @@ public final class CudaBackend implements Backend {
         // per head, row-major preatt (T, T) = q @ k^T is column-major preatt (T, T) = k^T @ q, where cuBLAS
         // sees q and k as (hs, T); preatt is written into att, and the softmax runs there in place
         device.sgemmStridedBatched(true, false, T, T, hs, 1f, k, hs, th, q, hs, th, 0f, a, T, tt, B * NH);
-        rows("softmax_forward1", B * NH * T, T, a, a, scale(hs), B * NH * T, T);
+        rows("softmax_forward1", B * NH * T, T, a, a, scoreScale(hs), B * NH * T, T);
         if (dropout > 0) {
-            // att keeps the probabilities before dropout, for the backward
+            // att keeps the probabilities before dropout, for the backward; element (b, h, t, t2)'s mask
+            // index is its index in att, as on the CPU
             Tensor dropped = attDropped.take(B * NH * tt);
             copy(dropped, att.slice(0, B * NH * tt));
             dropout(dropped, dropped.len(), dropout, seed, stream);
@@ -219,7 +220,7 @@ public final class CudaBackend implements Backend {
             dropout(dattHeads, dattHeads.len(), dropout, seed, stream);
         }
         // datt becomes dpreatt, the gradient of the scores q.k (the scale included), in place
-        rows("softmax_backward1", BH * T, T, da, da, a, scale(hs), BH * T, T);
+        rows("softmax_backward1", BH * T, T, da, da, a, scoreScale(hs), BH * T, T);
         // per head, row-major dq (T, hs) = dpreatt @ k is column-major dq (hs, T) = k @ dpreatt (dy is used up),
         // and row-major dk (T, hs) = dpreatt^T @ q is column-major dk (hs, T) = q @ dpreatt^T
         device.sgemmStridedBatched(false, false, hs, T, T, 1f, k, hs, th, da, T, tt, 0f, dq, hs, th, BH);
@@ -228,7 +229,7 @@ public final class CudaBackend implements Backend {
     }
 
     /** The attention's score scale, 1 / sqrt(hs), as the CPU backend's. */
-    private static float scale(int hs) {
+    private static float scoreScale(int hs) {
         return (float) (1.0 / Math.sqrt(hs));
     }
 
@@ -288,10 +289,11 @@ public final class CudaBackend implements Backend {
 
     @Override
     public double sumSquares(Tensor t) {
-        int n = t.len(), blocks = (n + SQUARES_PER_BLOCK - 1) / SQUARES_PER_BLOCK;
+        int n = t.len();
         if (n == 0) {
-            return 0;
+            return 0; // no blocks to launch
         }
+        int blocks = (n + SQUARES_PER_BLOCK - 1) / SQUARES_PER_BLOCK;
         long part = ptr(partials.take(2L * blocks), 2L * blocks); // doubles
         device.launch("global_norm_squared1", blocks, 1, 1, BLOCK, 1, 1, 0, part, ptr(t, n), n, SQUARES_PER_BLOCK);
         double[] host = new double[blocks];
@@ -316,14 +318,14 @@ public final class CudaBackend implements Backend {
                 wd, bc1, bc2);
     }
 
+    // ---- memory and launches ----------------------------------------------------------------
+
     /** Device memory in use (by every process on the device) and in all, from cuMemGetInfo. */
     @Override
     public Optional<DeviceMemory> deviceMemory() {
         long[] info = device.memoryInfo();
         return Optional.of(new DeviceMemory(info[1] - info[0], info[1]));
     }
-
-    // ---- memory and launches ----------------------------------------------------------------
 
     @Override
     public void close() {
