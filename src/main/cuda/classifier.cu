@@ -1,6 +1,7 @@
 // Fused softmax + cross-entropy of the classifier: logits (N, V) become probabilities in place and
 //   losses[n] = -log(probs[n][targets[n]]),   0 for an ignored row (targets[n] < 0).
 // V can be large (50304 for GPT-2) and need not be a multiple of the block size.
+// The backward: dlogits (N, V) = (probs - onehot(targets)) * dloss, 0 for an ignored row.
 #include "common.cuh"
 #include "reduce.cuh"
 
@@ -36,3 +37,15 @@ extern "C" __global__ void classifier_forward1(float* losses, float* logits, con
     }
 }
 EMERALD_KERNEL(classifier_forward1)
+
+// kernel 1: one thread per element; dlogits may be probs (in place): each element has one thread
+extern "C" __global__ void classifier_backward1(float* dlogits, const float* probs, const int* targets, float dloss,
+                                                int N, int V) {
+    int idx = blockIdx.x * blockDim.x + threadIdx.x;
+    if (idx >= N * V) {
+        return;
+    }
+    int target = targets[idx / V];
+    dlogits[idx] = target < 0 ? 0.0f : (probs[idx] - (idx % V == target ? 1.0f : 0.0f)) * dloss;
+}
+EMERALD_KERNEL(classifier_backward1)

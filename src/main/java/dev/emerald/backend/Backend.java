@@ -2,6 +2,8 @@ package dev.emerald.backend;
 
 import dev.emerald.tensor.Tensor;
 
+import java.util.Optional;
+
 /**
  * Every op the model needs, forward next to backward, in the style of llm.c: raw ranges plus sizes.
  * Backward ops accumulate (+=) into parameter gradients and into activation gradients that have
@@ -132,6 +134,11 @@ public interface Backend extends AutoCloseable {
      */
     void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
                float wd, float bc1, float bc2);
+
+    /** The memory of the device the backend runs on, where it has one that reports it. */
+    default Optional<DeviceMemory> deviceMemory() {
+        return Optional.empty();
+    }
 
     @Override
     default void close() {

@@ -1,6 +1,7 @@
 package dev.emerald.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.emerald.backend.Backend;
 import dev.emerald.data.CharTokenizer;
 import dev.emerald.data.Corpora;
 import dev.emerald.data.Dataset;
@@ -175,6 +176,7 @@ final class TrainCommand implements Runnable {
                 resume ? ", resuming at step " + startStep : "");
 
         Trainer trainer = new Trainer(model, tokenizer, data, config, corpusFile.toString(), valFrac, dir);
+        Backend backend = model.backend();
         trainer.restoreMetrics(oldMetrics, startStep);
         Signal.handle(new Signal("INT"), s -> trainer.requestStop());
         Trainer.Result result;
@@ -190,9 +192,10 @@ final class TrainCommand implements Runnable {
 
                 @Override
                 public void onEval(Metrics m) {
-                    stdout.printf("%sstep %5d/%d | train loss %.4f | val loss %.4f | lr %.2e | %,.0f tokens/s | %s%n",
-                            bar != null ? "\r\033[2K" : "", m.step(), config.maxSteps(), m.trainLoss(), m.valLoss(), m.lr(),
-                            m.tokensPerS(), clock(m.elapsedS()));
+                    String memory = backend.deviceMemory().map(d -> " | device memory " + d.describe()).orElse("");
+                    stdout.printf("%sstep %5d/%d | train loss %.4f | val loss %.4f%s | lr %.2e | %,.0f tokens/s | %s%n",
+                            bar != null ? "\r\033[2K" : "", m.step(), config.maxSteps(), m.trainLoss(), m.valLoss(), memory,
+                            m.lr(), m.tokensPerS(), clock(m.elapsedS()));
                 }
             });
         }

@@ -1,7 +1,8 @@
 package dev.emerald.golden;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.emerald.backend.cpu.CpuBackend;
+import dev.emerald.backend.Backend;
+import dev.emerald.backend.DeviceChoice;
 import dev.emerald.io.SafeTensors;
 import dev.emerald.model.Gpt;
 import dev.emerald.model.Models;
@@ -9,16 +10,19 @@ import dev.emerald.model.ParameterLayout;
 import dev.emerald.train.AdamW;
 import dev.emerald.train.TrainConfig;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.stream.Stream;
 
 import static dev.emerald.golden.Compare.assertClose;
 import static dev.emerald.golden.Fixture.floats;
 import static dev.emerald.golden.Fixture.ints;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Emerald against PyTorch (float64, tools/fixtures/make_fixtures.py): logits, loss, every parameter's
@@ -28,11 +32,28 @@ class PyTorchFixtureTest {
     static final double TOLERANCE = 1e-4;
     static final double LOSS_TOLERANCE = 1e-5;
 
-    private record Run(Gpt gpt, int[] inputs, int[] targets, int B, int T) {
+    private record Run(Gpt gpt, int[] inputs, int[] targets, int B, int T) implements AutoCloseable {
+        @Override
+        public void close() {
+            gpt.backend().close();
+        }
     }
 
-    private static Run setUp(Fixture f, SafeTensors.Reader r, String prefix) {
-        Gpt gpt = (Gpt) Models.create(f.config().get("model"), new CpuBackend());
+    /** Every fixture on the CPU backend and on the CUDA backend (fused attention) over the emulator. */
+    static Stream<Arguments> cases() {
+        return Stream.of("gpt2-aligned", "gpt2-odd", "course-odd")
+                .flatMap(name -> Stream.of(Arguments.of(name, "cpu"), Arguments.of(name, "cuda-emu")));
+    }
+
+    private static Backend backend(String device) {
+        if (device.equals("cuda-emu")) {
+            assumeTrue(DeviceChoice.emulatorUnavailable().isEmpty(), () -> DeviceChoice.emulatorUnavailable().orElseThrow());
+        }
+        return DeviceChoice.parse(device).open();
+    }
+
+    private static Run setUp(Fixture f, SafeTensors.Reader r, String prefix, String device) {
+        Gpt gpt = (Gpt) Models.create(f.config().get("model"), backend(device));
         upload(gpt, r, prefix);
         JsonNode batch = f.config().get("batch");
         return new Run(gpt, ints(r, "inputs"), ints(r, "targets"), batch.get("B").asInt(), batch.get("T").asInt());
@@ -64,12 +85,11 @@ class PyTorchFixtureTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"gpt2-aligned", "gpt2-odd", "course-odd"})
-    void logitsLossAndGradientsMatchPyTorch(String name) {
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("cases")
+    void logitsLossAndGradientsMatchPyTorch(String name, String device) {
         Fixture f = Fixture.load(name);
-        try (SafeTensors.Reader r = f.tensors()) {
-            Run run = setUp(f, r, "param.");
+        try (SafeTensors.Reader r = f.tensors(); Run run = setUp(f, r, "param.", device)) {
             Gpt gpt = run.gpt();
             gpt.forward(run.inputs(), null, run.B(), run.T(), false, 0);
             double logits = assertClose("logits", download(gpt, gpt.logits()), floats(r, "logits"), TOLERANCE);
@@ -81,22 +101,21 @@ class PyTorchFixtureTest {
             double[] worst = {0};
             assertParameters(gpt, download(gpt, gpt.gradients()), r, "grad.",
                     (param, ab) -> worst[0] = Math.max(worst[0], assertClose("gradient of " + param, ab[0], ab[1], TOLERANCE)));
-            System.out.printf("%s: logits max rel. error %.2g, loss %.7f vs %.7f, gradients max rel. error %.2g%n",
-                    name, logits, loss, floats(r, "loss")[0], worst[0]);
+            System.out.printf("%s on %s: logits max rel. error %.2g, loss %.7f vs %.7f, gradients max rel. error %.2g%n",
+                    name, device, logits, loss, floats(r, "loss")[0], worst[0]);
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"gpt2-aligned", "gpt2-odd", "course-odd"})
-    void fiveAdamWStepsMatchPyTorch(String name) {
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("cases")
+    void fiveAdamWStepsMatchPyTorch(String name, String device) {
         Fixture f = Fixture.load(name);
         JsonNode t = f.config().get("train");
         TrainConfig config = new TrainConfig(f.config().get("batch").get("B").asInt(), 1,
                 t.get("learning_rate").floatValue(), t.get("min_lr").floatValue(), t.get("warmup_steps").asInt(),
                 t.get("max_steps").asInt(), t.get("weight_decay").floatValue(), t.get("beta1").floatValue(),
                 t.get("beta2").floatValue(), t.get("grad_clip").floatValue(), 1, 1, 0);
-        try (SafeTensors.Reader r = f.tensors()) {
-            Run run = setUp(f, r, "param.");
+        try (SafeTensors.Reader r = f.tensors(); Run run = setUp(f, r, "param.", device)) {
             Gpt gpt = run.gpt();
             AdamW adamw = new AdamW(gpt);
             float[] expected = floats(r, "losses");
@@ -132,8 +151,8 @@ class PyTorchFixtureTest {
             for (int step = 0; step < losses.length; step++) {
                 assertEquals(expected[step], losses[step], LOSS_TOLERANCE, "loss before AdamW step " + step);
             }
-            System.out.printf("%s: %d AdamW steps, losses match, weights max |difference| %.2g (%.2g%% of the steps' reach)%n",
-                    name, expected.length, worst[0], 100 * worst[0] / budget);
+            System.out.printf("%s on %s: %d AdamW steps, losses match, weights max |difference| %.2g (%.2g%% of the steps' reach)%n",
+                    name, device, expected.length, worst[0], 100 * worst[0] / budget);
         }
     }
 }

@@ -1,11 +1,13 @@
 package dev.emerald.backend.cuda;
 
 import dev.emerald.backend.Backend;
+import dev.emerald.backend.DeviceMemory;
 import dev.emerald.tensor.Tensor;
 import dev.emerald.util.UserException;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The CUDA backend: the kernels of {@code src/main/cuda} and cuBLAS GEMMs, run through a
@@ -19,6 +21,10 @@ public final class CudaBackend implements Backend {
     private static final int BLOCK = 256;
     /** Most threads per block of the one-block-per-row kernels (softmax, classifier). */
     private static final int MAX_ROW_BLOCK = 512;
+    /** Rows each thread sums in the first stage of the column reductions (bias and layernorm gradients). */
+    private static final int ROWS_PER_CHUNK = 32;
+    /** Floats each block sums in the first stage of the sum of squares (the CPU backend's block too). */
+    private static final int SQUARES_PER_BLOCK = 1 << 14;
 
     private final DeviceApi device;
     private final Attention attention;
@@ -28,6 +34,12 @@ public final class CudaBackend implements Backend {
     private final Scratch ids = new Scratch();
     /** q, k, v (B, NH, T, hs) of the attention; q then holds att @ v. */
     private final Scratch qkvPermuted = new Scratch();
+    /** The attention's probabilities after dropout (B, NH, T, T), when it drops any. */
+    private final Scratch attDropped = new Scratch();
+    /** dq, dk, dv (B, NH, T, hs) of the attention backward; dq first holds dout permuted. */
+    private final Scratch qkvGrads = new Scratch();
+    /** Partial sums of the two-stage reductions. */
+    private final Scratch partials = new Scratch();
 
     /** With the attention {@link Attention#configured} (fused unless the property or environment says). */
     public CudaBackend(DeviceApi device) {
@@ -95,12 +107,37 @@ public final class CudaBackend implements Backend {
                 ptr(wpe, (long) T * C), B, T, C);
     }
 
+    @Override
+    public void encoderBackward(Tensor dwte, Tensor dwpe, Tensor dout, int[] tokens, int B, int T, int C) {
+        int V = dwte.len() / C, BT = B * T;
+        long d = ptr(dout, (long) BT * C);
+        checkIds(tokens, BT, 0, V, "token id");
+        TokenBuckets buckets = TokenBuckets.of(tokens, BT, V);
+        int U = buckets.distinct();
+        pointwise("encoder_backward_wte1", (long) U * C, ptr(dwte, (long) V * C), d, ints(buckets.layout()), U, C);
+        pointwise("encoder_backward_wpe1", (long) T * C, ptr(dwpe, (long) T * C), d, B, T, C);
+    }
+
     // ---- layernorm --------------------------------------------------------------------------
 
     @Override
     public void layernormForward(Tensor out, Tensor mean, Tensor rstd, Tensor inp, Tensor w, Tensor b, int N, int C) {
         long NC = (long) N * C;
         warpPerRow("layernorm_forward1", N, ptr(out, NC), ptr(mean, N), ptr(rstd, N), ptr(inp, NC), ptr(w, C), ptr(b, C), N, C);
+    }
+
+    @Override
+    public void layernormBackward(Tensor dinp, Tensor dw, Tensor db, Tensor dout, Tensor inp, Tensor w,
+                                  Tensor mean, Tensor rstd, int N, int C) {
+        long NC = (long) N * C;
+        long d = ptr(dout, NC), x = ptr(inp, NC), m = ptr(mean, N), r = ptr(rstd, N);
+        warpPerRow("layernorm_backward1", N, ptr(dinp, NC), d, x, ptr(w, C), m, r, N, C);
+        // partial rows of 2C: dbias's sums, then dweight's
+        int chunks = chunks(N);
+        long part = ptr(partials.take(2L * chunks * C), 2L * chunks * C);
+        columns("layernorm_param_backward1", C, chunks, part, d, x, m, r, N, C, ROWS_PER_CHUNK);
+        pointwise("partial_sums_accumulate1", C, ptr(db, C), part, chunks, C, 2 * C);
+        pointwise("partial_sums_accumulate1", C, ptr(dw, C), part + 4L * C, chunks, C, 2 * C);
     }
 
     // ---- matmul -----------------------------------------------------------------------------
@@ -113,6 +150,23 @@ public final class CudaBackend implements Backend {
         device.sgemm(true, false, OC, N, C, 1f, ptr(w, (long) OC * C), C, ptr(inp, (long) N * C), C, 0f, o, OC);
         if (bias != null) {
             pointwise("bias_forward1", (long) N * OC, o, ptr(bias, OC), N, OC);
+        }
+    }
+
+    @Override
+    public void matmulBackward(Tensor dinp, Tensor dw, Tensor dbias, Tensor dout, Tensor inp, Tensor w, int N, int C, int OC) {
+        long d = ptr(dout, (long) N * OC);
+        // row-major dinp (N, C) = dout (N, OC) @ w (OC, C) is column-major dinp (C, N) = w @ dout, where
+        // cuBLAS sees w as (C, OC) and dout as (OC, N)
+        device.sgemm(false, false, C, N, OC, 1f, ptr(w, (long) OC * C), C, d, OC, 0f, ptr(dinp, (long) N * C), C);
+        // row-major dw (OC, C) += dout^T @ inp (N, C) is column-major dw (C, OC) += inp @ dout^T, where
+        // cuBLAS sees inp as (C, N) and dout as (OC, N)
+        device.sgemm(false, true, C, OC, N, 1f, ptr(inp, (long) N * C), C, d, OC, 1f, ptr(dw, (long) OC * C), C);
+        if (dbias != null) {
+            int chunks = chunks(N);
+            long part = ptr(partials.take((long) chunks * OC), (long) chunks * OC);
+            columns("bias_backward1", OC, chunks, part, d, N, OC, ROWS_PER_CHUNK);
+            pointwise("partial_sums_accumulate1", OC, ptr(dbias, OC), part, chunks, OC, OC);
         }
     }
 
@@ -141,9 +195,6 @@ public final class CudaBackend implements Backend {
             flash.forward(ptr(out, n), ptr(att, (long) B * NH * T), ptr(qkv, 3 * n), B, T, C, NH, dropout, seed, stream);
             return;
         }
-        if (dropout > 0) {
-            throw notYet("attention dropout");
-        }
         int hs = C / NH;
         long th = (long) T * hs, tt = (long) T * T;
         Tensor scratch = qkvPermuted.take(3 * n);
@@ -153,7 +204,15 @@ public final class CudaBackend implements Backend {
         // per head, row-major preatt (T, T) = q @ k^T is column-major preatt (T, T) = k^T @ q, where cuBLAS
         // sees q and k as (hs, T); preatt is written into att, and the softmax runs there in place
         device.sgemmStridedBatched(true, false, T, T, hs, 1f, k, hs, th, q, hs, th, 0f, a, T, tt, B * NH);
-        rows("softmax_forward1", B * NH * T, T, a, a, (float) (1.0 / Math.sqrt(hs)), B * NH * T, T);
+        rows("softmax_forward1", B * NH * T, T, a, a, scoreScale(hs), B * NH * T, T);
+        if (dropout > 0) {
+            // att keeps the probabilities before dropout, for the backward; element (b, h, t, t2)'s mask
+            // index is its index in att, as on the CPU
+            Tensor dropped = attDropped.take(B * NH * tt);
+            copy(dropped, att.slice(0, B * NH * tt));
+            dropout(dropped, dropped.len(), dropout, seed, stream);
+            a = ptr(dropped, B * NH * tt);
+        }
         // per head, row-major y (T, hs) = att @ v is column-major y (hs, T) = v @ att, where cuBLAS sees
         // v as (hs, T) and att as (T, T); y goes into q, which is no longer needed
         device.sgemmStridedBatched(false, false, hs, T, T, 1f, v, hs, th, a, T, tt, 0f, q, hs, th, B * NH);
@@ -163,12 +222,51 @@ public final class CudaBackend implements Backend {
     @Override
     public void attentionBackward(Tensor dqkv, Tensor datt, Tensor dout, Tensor out, Tensor qkv, Tensor att,
                                   int B, int T, int C, int NH, float dropout, long seed, long stream) {
-        if (!fused(C, NH)) {
-            throw notYet("the unfused attentionBackward");
+        long n = (long) B * T * C;
+        if (fused(C, NH)) {
+            long bht = (long) B * NH * T;
+            flash.backward(ptr(dqkv, 3 * n), ptr(datt, bht), ptr(dout, n), ptr(out, n), ptr(qkv, 3 * n), ptr(att, bht),
+                    B, T, C, NH, dropout, seed, stream);
+            return;
         }
-        long n = (long) B * T * C, bht = (long) B * NH * T;
-        flash.backward(ptr(dqkv, 3 * n), ptr(datt, bht), ptr(dout, n), ptr(out, n), ptr(qkv, 3 * n), ptr(att, bht),
-                B, T, C, NH, dropout, seed, stream);
+        int hs = C / NH, BH = B * NH;
+        long th = (long) T * hs, tt = (long) T * T;
+        Tensor perm = qkvPermuted.take(3 * n), grads = qkvGrads.take(3 * n);
+        long q = ptr(perm.slice(0, n), n), k = ptr(perm.slice(n, n), n), v = ptr(perm.slice(2 * n, n), n);
+        long dq = ptr(grads.slice(0, n), n), dk = ptr(grads.slice(n, n), n), dv = ptr(grads.slice(2 * n, n), n);
+        long a = ptr(att, BH * tt), da = ptr(datt, BH * tt);
+        // q, k, v again: the scratch holds the last forward's, another layer's; dy (B, NH, T, hs) goes in dq
+        pointwise("attention_permute1", n, q, k, v, ptr(qkv, 3 * n), B, T, NH, hs);
+        long dy = dq;
+        pointwise("attention_unpermute_backward1", n, dy, ptr(dout, n), B, T, NH, hs);
+        // per head, row-major dv (T, hs) = dropout(att)^T @ dy is column-major dv (hs, T) = dy @ dropout(att)^T,
+        // where cuBLAS sees dy as (hs, T) and att as (T, T); datt holds the dropped probabilities meanwhile
+        Tensor dattHeads = datt.slice(0, BH * tt);
+        long probs = a;
+        if (dropout > 0) {
+            copy(dattHeads, att.slice(0, BH * tt));
+            dropout(dattHeads, dattHeads.len(), dropout, seed, stream);
+            probs = da;
+        }
+        device.sgemmStridedBatched(false, true, hs, T, T, 1f, dy, hs, th, probs, T, tt, 0f, dv, hs, th, BH);
+        // per head, row-major datt (T, T) = dy @ v^T is column-major datt (T, T) = v^T @ dy, where cuBLAS
+        // sees v and dy as (hs, T); then back through the dropout, whose mask the same call recomputes
+        device.sgemmStridedBatched(true, false, T, T, hs, 1f, v, hs, th, dy, hs, th, 0f, da, T, tt, BH);
+        if (dropout > 0) {
+            dropout(dattHeads, dattHeads.len(), dropout, seed, stream);
+        }
+        // datt becomes dpreatt, the gradient of the scores q.k (the scale included), in place
+        rows("softmax_backward1", BH * T, T, da, da, a, scoreScale(hs), BH * T, T);
+        // per head, row-major dq (T, hs) = dpreatt @ k is column-major dq (hs, T) = k @ dpreatt (dy is used up),
+        // and row-major dk (T, hs) = dpreatt^T @ q is column-major dk (hs, T) = q @ dpreatt^T
+        device.sgemmStridedBatched(false, false, hs, T, T, 1f, k, hs, th, da, T, tt, 0f, dq, hs, th, BH);
+        device.sgemmStridedBatched(false, true, hs, T, T, 1f, q, hs, th, da, T, tt, 0f, dk, hs, th, BH);
+        pointwise("attention_permute_backward1", 3 * n, ptr(dqkv, 3 * n), dq, dk, dv, B, T, NH, hs);
+    }
+
+    /** The attention's score scale, 1 / sqrt(hs), as the CPU backend's. */
+    private static float scoreScale(int hs) {
+        return (float) (1.0 / Math.sqrt(hs));
     }
 
     // ---- pointwise --------------------------------------------------------------------------
@@ -179,8 +277,18 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void geluBackward(Tensor dinp, Tensor inp, Tensor dout, int n) {
+        pointwise("gelu_backward1", n, ptr(dinp, n), ptr(inp, n), ptr(dout, n), n);
+    }
+
+    @Override
     public void reluForward(Tensor out, Tensor inp, int n) {
         pointwise("relu_forward1", n, ptr(out, n), ptr(inp, n), n);
+    }
+
+    @Override
+    public void reluBackward(Tensor dinp, Tensor inp, Tensor dout, int n) {
+        pointwise("relu_backward1", n, ptr(dinp, n), ptr(inp, n), ptr(dout, n), n);
     }
 
     @Override
@@ -193,6 +301,11 @@ public final class CudaBackend implements Backend {
         pointwise("residual_accumulate1", n, ptr(dst, n), ptr(src, n), n);
     }
 
+    @Override
+    public void dropout(Tensor x, int n, float p, long seed, long stream) {
+        pointwise("dropout_forward1", n, ptr(x, n), n, p, seed, stream);
+    }
+
     // ---- loss -------------------------------------------------------------------------------
 
     @Override
@@ -201,65 +314,54 @@ public final class CudaBackend implements Backend {
         rows("classifier_forward1", N, V, ptr(losses, N), ptr(logits, (long) N * V), tgt, N, V);
     }
 
-    // ---- the next issue: backward, dropout, optimizer ---------------------------------------
-
-    @Override
-    public void encoderBackward(Tensor dwte, Tensor dwpe, Tensor dout, int[] tokens, int B, int T, int C) {
-        throw notYet("encoderBackward");
-    }
-
-    @Override
-    public void layernormBackward(Tensor dinp, Tensor dw, Tensor db, Tensor dout, Tensor inp, Tensor w,
-                                  Tensor mean, Tensor rstd, int N, int C) {
-        throw notYet("layernormBackward");
-    }
-
-    @Override
-    public void matmulBackward(Tensor dinp, Tensor dw, Tensor dbias, Tensor dout, Tensor inp, Tensor w, int N, int C, int OC) {
-        throw notYet("matmulBackward");
-    }
-
-    @Override
-    public void geluBackward(Tensor dinp, Tensor inp, Tensor dout, int n) {
-        throw notYet("geluBackward");
-    }
-
-    @Override
-    public void reluBackward(Tensor dinp, Tensor inp, Tensor dout, int n) {
-        throw notYet("reluBackward");
-    }
-
-    @Override
-    public void dropout(Tensor x, int n, float p, long seed, long stream) {
-        throw notYet("dropout");
-    }
-
     @Override
     public void crossEntropyBackward(Tensor dlogits, Tensor probs, int[] targets, float dloss, int N, int V) {
-        throw notYet("crossEntropyBackward");
+        long tgt = ids(targets, N, Integer.MIN_VALUE, V, "target");
+        long NV = (long) N * V;
+        pointwise("classifier_backward1", NV, ptr(dlogits, NV), ptr(probs, NV), tgt, dloss, N, V);
     }
+
+    // ---- optimizer --------------------------------------------------------------------------
 
     @Override
     public double sumSquares(Tensor t) {
-        throw notYet("sumSquares");
+        int n = t.len();
+        if (n == 0) {
+            return 0; // no blocks to launch
+        }
+        int blocks = (n + SQUARES_PER_BLOCK - 1) / SQUARES_PER_BLOCK;
+        long part = ptr(partials.take(2L * blocks), 2L * blocks); // doubles
+        device.launch("global_norm_squared1", blocks, 1, 1, BLOCK, 1, 1, 0, part, ptr(t, n), n, SQUARES_PER_BLOCK);
+        double[] host = new double[blocks];
+        device.copyToHost(host, 0, part, blocks);
+        double total = 0;
+        for (double p : host) {
+            total += p;
+        }
+        return total;
     }
 
     @Override
     public void scale(Tensor t, float s) {
-        throw notYet("scale");
+        pointwise("scale1", t.size(), ptr(t, t.size()), s, t.len());
     }
 
     @Override
     public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
                       float wd, float bc1, float bc2) {
-        throw notYet("adamw");
-    }
-
-    private static UserException notYet(String op) {
-        return new UserException(op + " is not on the CUDA backend yet, so it can generate but not train: train with --device cpu");
+        long n = param.size();
+        pointwise("adamw1", n, ptr(param, n), ptr(grad, n), ptr(m, n), ptr(v, n), param.len(), lr, beta1, beta2, eps,
+                wd, bc1, bc2);
     }
 
     // ---- memory and launches ----------------------------------------------------------------
+
+    /** Device memory in use (by every process on the device) and in all, from cuMemGetInfo. */
+    @Override
+    public Optional<DeviceMemory> deviceMemory() {
+        long[] info = device.memoryInfo();
+        return Optional.of(new DeviceMemory(info[1] - info[0], info[1]));
+    }
 
     @Override
     public void close() {
@@ -312,12 +414,23 @@ public final class CudaBackend implements Backend {
      * buffer is safe because the copy waits, in stream order, for the kernels launched before it.
      */
     private long ids(int[] host, int n, int min, int limit, String what) {
+        checkIds(host, n, min, limit, what);
+        long address = ptr(ids.take(n), n);
+        device.copyToDevice(address, host, 0, n);
+        return address;
+    }
+
+    private static void checkIds(int[] host, int n, int min, int limit, String what) {
         check(host.length >= n, n + " " + what + "s expected, got " + host.length);
         for (int i = 0; i < n; i++) {
             check(host[i] >= min && host[i] < limit, what + " " + host[i] + " at position " + i + " is outside [0, " + limit + ")");
         }
-        long address = ptr(ids.take(n), n);
-        device.copyToDevice(address, host, 0, n);
+    }
+
+    /** Copies host ints into the id buffer (see {@link #ids}) and returns its address. */
+    private long ints(int[] host) {
+        long address = ptr(ids.take(host.length), host.length);
+        device.copyToDevice(address, host, 0, host.length);
         return address;
     }
 
@@ -342,6 +455,16 @@ public final class CudaBackend implements Backend {
     /** One warp per row: blocks of {@link #BLOCK} threads, BLOCK / 32 rows each. */
     private void warpPerRow(String kernel, int rows, Object... args) {
         pointwise(kernel, 32L * rows, args);
+    }
+
+    /** Chunks of {@link #ROWS_PER_CHUNK} rows over N rows. */
+    private static int chunks(int N) {
+        return (N + ROWS_PER_CHUNK - 1) / ROWS_PER_CHUNK;
+    }
+
+    /** The first stage of a column reduction: one thread per (column, chunk of rows), grid (columns, chunks). */
+    private void columns(String kernel, int columns, int chunks, Object... args) {
+        device.launch(kernel, (columns + BLOCK - 1) / BLOCK, chunks, 1, BLOCK, 1, 1, 0, args);
     }
 
     /** One block per row of len elements: a whole number of warps (the kernels shuffle), at most MAX_ROW_BLOCK. */

@@ -25,6 +25,9 @@ public interface DeviceApi extends AutoCloseable {
 
     void copyToHost(float[] dst, int dstOff, long src, int n);
 
+    /** n doubles (partial sums that kernels accumulate in double). */
+    void copyToHost(double[] dst, int dstOff, long src, int n);
+
     void copyDeviceToDevice(long dst, long src, long bytes);
 
     void memsetZero(long dst, long bytes);

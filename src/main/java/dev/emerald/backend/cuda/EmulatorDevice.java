@@ -1,6 +1,7 @@
 package dev.emerald.backend.cuda;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -80,6 +81,11 @@ public final class EmulatorDevice implements DeviceApi {
     @Override
     public void copyToHost(float[] dst, int dstOff, long src, int n) {
         MemorySegment.copy(at(src, 4L * n), JAVA_FLOAT, 0, dst, dstOff, n);
+    }
+
+    @Override
+    public void copyToHost(double[] dst, int dstOff, long src, int n) {
+        MemorySegment.copy(at(src, 8L * n), JAVA_DOUBLE, 0, dst, dstOff, n);
     }
 
     @Override

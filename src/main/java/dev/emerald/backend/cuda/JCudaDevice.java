@@ -219,6 +219,14 @@ public final class JCudaDevice implements DeviceApi {
     }
 
     @Override
+    public void copyToHost(double[] dst, int dstOff, long src, int n) {
+        call("cuMemcpyDtoH", () -> {
+            cuStreamSynchronize(stream);
+            cuMemcpyDtoH(Pointer.to(dst).withByteOffset((long) dstOff * Sizeof.DOUBLE), at(src), (long) n * Sizeof.DOUBLE);
+        });
+    }
+
+    @Override
     public void copyDeviceToDevice(long dst, long src, long bytes) {
         call("cuMemcpyDtoDAsync", () -> cuMemcpyDtoDAsync(at(dst), at(src), bytes, stream));
     }

@@ -88,11 +88,13 @@ class CudaForwardOpsTest {
         }
     }
 
+    /** att keeps the probabilities before dropout; out is made with the dropped ones (dropout_forward1's mask). */
     @Test
-    void attentionDropoutIsTheNextIssue() {
+    void attentionDropout() {
         Twin qkv = ops.randn(N * 3 * C, 1), out = ops.zeros(N * C), att = ops.zeros(B * NH * T * T);
-        assertThrows(dev.emerald.util.UserException.class,
-                () -> ops.cuda.attentionForward(out.cuda(), att.cuda(), qkv.cuda(), B, T, C, NH, 0.1f, 1, 0));
+        ops.both(be -> be.attentionForward(out.on(be), att.on(be), qkv.on(be), B, T, C, NH, 0.2f, 77, 5));
+        ops.assertMatches("attention with dropout att", att, TOL, PROB);
+        ops.assertMatches("attention with dropout out", out, TOL, UNIT);
     }
 
     @Test

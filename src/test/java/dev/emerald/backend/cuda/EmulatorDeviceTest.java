@@ -40,6 +40,18 @@ class EmulatorDeviceTest {
     }
 
     @Test
+    void doublesArriveBitForBit() {
+        try (EmulatorDevice dev = new EmulatorDevice(Emulators.kernels())) {
+            double[] x = {Math.PI, -0.0, Double.MIN_VALUE, 1e300};
+            long a = dev.malloc(8 * x.length);
+            dev.copyToDevice(a, DoubleBits.words(x), 0, 2 * x.length);
+            double[] got = new double[x.length + 1];
+            dev.copyToHost(got, 1, a, x.length);
+            assertArrayEquals(new double[] {0, Math.PI, -0.0, Double.MIN_VALUE, 1e300}, got);
+        }
+    }
+
+    @Test
     void freeChecksAndCloseFreesTheRest() {
         EmulatorDevice dev = new EmulatorDevice(Emulators.kernels());
         long a = dev.malloc(64);

@@ -97,6 +97,16 @@ class JCudaDeviceTest {
     }
 
     @Test
+    void doublesArriveBitForBit() {
+        double[] x = {Math.PI, -0.0, Double.MIN_VALUE, 1e300};
+        long d = alloc(2L * x.length);
+        gpu.copyToDevice(d, DoubleBits.words(x), 0, 2 * x.length);
+        double[] back = new double[x.length + 1];
+        gpu.copyToHost(back, 1, d, x.length);
+        assertArrayEquals(new double[] {0, Math.PI, -0.0, Double.MIN_VALUE, 1e300}, back);
+    }
+
+    @Test
     void memsetZeroesExactlyItsRange() {
         float[] src = random(256, 2);
         long d = upload(src);

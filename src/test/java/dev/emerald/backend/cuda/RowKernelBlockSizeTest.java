@@ -85,6 +85,37 @@ class RowKernelBlockSizeTest {
         assertClose("softmax_forward1, block " + block, y, expected, TOL, PROB);
     }
 
+    /** Probabilities and gradients of unit scale (the kernel needs no normalised rows), so the floor is 1. */
+    @ParameterizedTest(name = "block {0}")
+    @ValueSource(ints = {32, 64, 96, 512})
+    void softmaxBackward1(int block) {
+        int T = 37, N = 2 * T;
+        float scale = 0.4f;
+        float[] att = new float[N * T], datt = randn(N * T, 1);
+        for (int i = 0; i < att.length; i++) {
+            att[i] = rng.nextFloat();
+        }
+        long a = upload(att), da = upload(datt);
+        device.launch("softmax_backward1", N, 1, 1, block, 1, 1, 0, da, da, a, scale, N, T); // in place, as CudaBackend runs it
+        float[] got = download(da, N * T);
+        // reference: the formula in double
+        float[] expected = new float[N * T];
+        for (int row = 0; row < N; row++) {
+            int t = row % T;
+            double dot = 0;
+            for (int j = 0; j <= t; j++) {
+                dot += (double) att[row * T + j] * datt[row * T + j];
+            }
+            for (int j = 0; j <= t; j++) {
+                expected[row * T + j] = (float) (scale * att[row * T + j] * (datt[row * T + j] - dot));
+            }
+            for (int j = t + 1; j < T; j++) {
+                assertEquals(0f, got[row * T + j], "masked dpreatt[" + row + "][" + j + "]");
+            }
+        }
+        assertClose("softmax_backward1, block " + block, got, expected, TOL, 1);
+    }
+
     @ParameterizedTest(name = "block {0}")
     @ValueSource(ints = {32, 96, 512})
     void classifierForward1(int block) {
