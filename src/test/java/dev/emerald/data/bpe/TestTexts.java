@@ -56,4 +56,27 @@ final class TestTexts {
         }
         return sb.toString();
     }
+
+    /**
+     * Made-up prose: words from a random dictionary (some accented, some CJK), drawn with a skewed, Zipf-like
+     * frequency, with punctuation, contractions and line breaks, so that BPE has frequent pairs to find.
+     */
+    static String prose(Rng rng, int words) {
+        String letters = "etaoinshrdlucmfwypvbgkqjxzéßü日本";
+        String[] dictionary = new String[400];
+        for (int i = 0; i < dictionary.length; i++) {
+            StringBuilder w = new StringBuilder();
+            for (int n = 1 + rng.nextInt(9); n > 0; n--) {
+                w.append(letters.charAt((int) (letters.length() * Math.pow(rng.nextDouble(), 2))));
+            }
+            dictionary[i] = rng.nextInt(10) == 0 ? Character.toUpperCase(w.charAt(0)) + w.substring(1) : w.toString();
+        }
+        String[] separators = {" ", " ", " ", " ", " ", ", ", ". ", "'s ", "\n", ".\n\n", "  ", " 42 "};
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < words; i++) {
+            sb.append(dictionary[(int) (dictionary.length * Math.pow(rng.nextDouble(), 3))]);
+            sb.append(separators[rng.nextInt(separators.length)]);
+        }
+        return sb.toString();
+    }
 }
