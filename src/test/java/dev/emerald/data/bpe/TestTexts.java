@@ -38,7 +38,10 @@ final class TestTexts {
         return sb.toString();
     }
 
-    /** A random string of code points from every plane in use, surrogates excluded (they are not characters). */
+    /**
+     * A random string of code points from every plane in use, surrogates excluded (they are not characters), and
+     * U+FFFD, so that a replacement character in decoded text always means a decoding error.
+     */
     static String randomCodePoints(Rng rng, int length) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < length; i++) {
@@ -51,7 +54,7 @@ final class TestTexts {
                     case 2 -> rng.nextInt(0x10000);               // three
                     default -> 0x10000 + rng.nextInt(0x100000);   // four: planes 1 to 16
                 };
-            } while (cp >= 0xD800 && cp <= 0xDFFF);
+            } while ((cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFD);
             sb.appendCodePoint(cp);
         }
         return sb.toString();
