@@ -1,13 +1,12 @@
 package dev.emerald.cli;
 
+import dev.emerald.cli.Cli.Result;
 import dev.emerald.io.SafeTensors;
 import dev.emerald.train.Checkpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +20,8 @@ import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
+import static dev.emerald.cli.Cli.assertBadInput;
+import static dev.emerald.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,43 +36,8 @@ class BadInputTest {
     @TempDir
     Path tmp;
 
-    record Result(int exit, String out, String err) {
-    }
-
-    /** Runs the CLI in-process, capturing what it prints. */
-    private static Result run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int exit = Main.run(args);
-            return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
-    /** Asserts a clean failure: exit 1, one "emerald: " line naming every phrase, and no stack trace anywhere. */
-    private static void assertBadInput(Result r, String... phrases) {
-        assertEquals(1, r.exit(), r::toString);
-        List<String> lines = r.err().lines().toList();
-        assertEquals(1, lines.size(), r::toString);
-        assertTrue(lines.get(0).startsWith("emerald: "), r::toString);
-        for (String phrase : phrases) {
-            assertTrue(lines.get(0).contains(phrase), () -> "no '" + phrase + "' in " + r);
-        }
-        String all = r.out() + r.err();
-        assertFalse(all.contains("Exception") || all.contains("\tat "), r::toString);
-    }
-
-    private static String[] args(String[] first, String... more) {
-        return Stream.concat(Stream.of(first), Stream.of(more)).toArray(String[]::new);
-    }
-
     private Result train(Path corpus, String... more) {
-        return run(args(args(new String[] {"train", "--corpus", corpus.toString()}, TINY), more));
+        return run(Cli.concat(Cli.concat(new String[] {"train", "--corpus", corpus.toString()}, TINY), more));
     }
 
     private Path corpus(String text) throws IOException {
