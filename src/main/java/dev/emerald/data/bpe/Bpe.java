@@ -34,6 +34,7 @@ public final class Bpe implements Tokenizer {
     private final SpecialMatcher specialMatcher;
     private final int[] byteIds = new int[256];
     private final PairMap ranks;
+    private final ThreadLocal<Encoder> encoders = ThreadLocal.withInitial(Encoder::new);
 
     Bpe(byte[][] tokens, int[] left, int[] right, int[] result, Map<String, Integer> specials) {
         this.tokens = tokens;
@@ -114,26 +115,34 @@ public final class Bpe implements Tokenizer {
 
     @Override
     public int[] encode(String text, boolean allowSpecial) {
-        Encoding encoding = new Encoding(text);
-        if (allowSpecial) {
-            specialMatcher.split(text, encoding);
-        } else if (!text.isEmpty()) {
-            encoding.ordinary(0, text.length());
-        }
-        return Arrays.copyOf(encoding.ids, encoding.count);
+        return encoders.get().encode(text, allowSpecial);
     }
 
-    /** One call's state: the ids so far, and its word cache and merge buffers. */
-    private final class Encoding implements SpecialMatcher.Segments {
-        private final String text;
+    /**
+     * A thread's word cache and merge buffers, kept from call to call: a prompt's or a chat turn's words are
+     * mostly in the cache already, and a hit allocates nothing.
+     */
+    private final class Encoder implements SpecialMatcher.Segments {
         private final WordCache cache = new WordCache();
         private final WordMerger merger = new WordMerger(byteIds, ranks, result);
+        /** The call in progress: its text and the ids so far. */
+        private String text;
         private int[] ids;
         private int count;
 
-        Encoding(String text) {
+        int[] encode(String text, boolean allowSpecial) {
             this.text = text;
             ids = new int[text.length() / 3 + 16]; // English runs at about four characters a token
+            count = 0;
+            if (allowSpecial) {
+                specialMatcher.split(text, this);
+            } else if (!text.isEmpty()) {
+                ordinary(0, text.length());
+            }
+            int[] out = Arrays.copyOf(ids, count);
+            this.text = null;
+            ids = null;
+            return out;
         }
 
         @Override

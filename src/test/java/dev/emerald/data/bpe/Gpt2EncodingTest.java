@@ -91,6 +91,34 @@ class Gpt2EncodingTest {
         }
     }
 
+    /** Each thread keeps its own word cache: threads encoding at once get what one thread alone gets. */
+    @Test
+    void concurrentCallersGetTheSameIds() throws Exception {
+        Rng rng = Rng.of(13);
+        List<String> texts = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            texts.add(TestTexts.prose(rng, 50) + TestTexts.mixed(rng, 10));
+        }
+        List<int[]> expected = texts.stream().map(t -> R50K.encodeOrdinary(t).toArray()).toList();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            List<java.util.concurrent.Future<?>> runs = new java.util.ArrayList<>();
+            for (int thread = 0; thread < 4; thread++) {
+                int offset = thread * 50;
+                runs.add(pool.submit(() -> {
+                    for (int round = 0; round < 5; round++) {
+                        for (int i = 0; i < texts.size(); i++) {
+                            int k = (i + offset) % texts.size();
+                            assertArrayEquals(expected.get(k), GPT2.encode(texts.get(k)));
+                        }
+                    }
+                }));
+            }
+            for (var run : runs) {
+                run.get();
+            }
+        }
+    }
+
     /** Tom Sawyer and the King James Bible: 4.5 MB of prose. */
     @Test
     void corporaGiveGpt2sIds() {
