@@ -48,10 +48,10 @@ public interface Tokenizer {
         return Map.of();
     }
 
-    /** The value of the JSON "type" field, e.g. "char". */
+    /** The kind of tokenizer: "char" or "bpe". */
     String kind();
 
-    /** The whole tokenizer as JSON, with a "type" field that {@link #fromJson} dispatches on. */
+    /** The whole tokenizer as JSON that {@link #fromJson} reads back. */
     ObjectNode toJson();
 
     /** Emerald's own JSON (with "type"), or a Hugging Face tokenizer.json, as BPE tokenizers are saved. */

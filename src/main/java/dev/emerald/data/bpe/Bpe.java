@@ -15,8 +15,9 @@ import java.util.Objects;
 /**
  * A byte-level BPE tokenizer, GPT-2's kind: text is cut into words by GPT-2's pre-tokenizer, each word's
  * UTF-8 bytes start as one token each (every byte has one), and merges join adjacent pairs in rank order.
- * Any string round-trips exactly. Special tokens (e.g. {@value #END_OF_TEXT}) are matched in the text only
- * when asked to; otherwise their text is ordinary text. Saved as a Hugging Face tokenizer.json.
+ * Any text round-trips exactly (a lone UTF-16 surrogate is not text: UTF-8 has no bytes for it, and it comes
+ * back as '?'). Special tokens (e.g. {@value #END_OF_TEXT}) are matched in the text only when asked to;
+ * otherwise their text is ordinary text. Saved as a Hugging Face tokenizer.json.
  */
 public final class Bpe implements Tokenizer {
     public static final String KIND = "bpe";
