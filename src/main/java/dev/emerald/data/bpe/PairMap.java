@@ -1,7 +1,5 @@
 package dev.emerald.data.bpe;
 
-import java.util.Arrays;
-
 /**
  * A map from a pair of token ids to an int (a merge's rank, or a pair's slot in the trainer): open addressing
  * over one flat array holding each key beside its value, so that a lookup touches one cache line. It is the

@@ -7,8 +7,13 @@ import dev.emerald.data.Corpora;
 import dev.emerald.util.Rng;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,7 +46,7 @@ class Gpt2EncodingTest {
     @Test
     void vocabularyHasGpt2sSize() {
         assertEquals(50257, GPT2.vocabSize());
-        assertEquals(java.util.Map.of(Bpe.END_OF_TEXT, 50256), GPT2.specialTokens());
+        assertEquals(Map.of(Bpe.END_OF_TEXT, 50256), GPT2.specialTokens());
     }
 
     @Test
@@ -95,13 +100,13 @@ class Gpt2EncodingTest {
     @Test
     void concurrentCallersGetTheSameIds() throws Exception {
         Rng rng = Rng.of(13);
-        List<String> texts = new java.util.ArrayList<>();
+        List<String> texts = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             texts.add(TestTexts.prose(rng, 50) + TestTexts.mixed(rng, 10));
         }
         List<int[]> expected = texts.stream().map(t -> R50K.encodeOrdinary(t).toArray()).toList();
-        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
-            List<java.util.concurrent.Future<?>> runs = new java.util.ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            List<Future<?>> runs = new ArrayList<>();
             for (int thread = 0; thread < 4; thread++) {
                 int offset = thread * 50;
                 runs.add(pool.submit(() -> {
@@ -113,7 +118,7 @@ class Gpt2EncodingTest {
                     }
                 }));
             }
-            for (var run : runs) {
+            for (Future<?> run : runs) {
                 run.get();
             }
         }
