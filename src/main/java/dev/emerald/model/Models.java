@@ -19,8 +19,12 @@ public final class Models {
         return switch (arch) {
             case "gpt" -> new Gpt(gptConfig(config), backend);
             case "bigram" -> new Bigram(config.path("vocab_size").asInt(), config.path("block_size").asInt(8), backend);
-            default -> throw new UserException("unknown architecture '" + arch + "' in the model config: use \"gpt\" or \"bigram\"");
+            default -> throw unknownArchitecture(arch);
         };
+    }
+
+    private static UserException unknownArchitecture(String arch) {
+        return new UserException("unknown architecture '" + arch + "' in the model config: use \"gpt\" or \"bigram\"");
     }
 
     static GptConfig gptConfig(JsonNode config) {
@@ -47,11 +51,26 @@ public final class Models {
     /** The config.json of a model. */
     public static ObjectNode describe(LanguageModel model) {
         if (model instanceof Gpt gpt) {
-            ObjectNode node = JSON.createObjectNode().put("architecture", "gpt");
-            node.setAll((ObjectNode) JSON.valueToTree(gpt.config()));
-            return node;
+            return describe(gpt.config());
         }
         return JSON.createObjectNode().put("architecture", "bigram")
                 .put("vocab_size", model.vocabSize()).put("block_size", model.blockSize());
+    }
+
+    /** The config.json of a GPT. */
+    public static ObjectNode describe(GptConfig config) {
+        ObjectNode node = JSON.createObjectNode().put("architecture", "gpt");
+        node.setAll((ObjectNode) JSON.valueToTree(config));
+        return node;
+    }
+
+    /** The parameters a config.json describes, counted without building the model. */
+    public static long parameterCount(JsonNode config) {
+        String arch = config.path("architecture").asText("gpt");
+        return switch (arch) {
+            case "gpt" -> new ParameterLayout(gptConfig(config)).total();
+            case "bigram" -> ParameterLayout.bigram(config.path("vocab_size").asInt()).total();
+            default -> throw unknownArchitecture(arch);
+        };
     }
 }

@@ -30,10 +30,10 @@ class TrainOnCudaEmuTest {
     @TempDir
     Path tmp;
 
-    private CliRun train(String device, Path corpus) {
+    private Cli.Result train(String device, Path corpus) {
         List<String> args = new ArrayList<>(List.of(TINY));
         args.addAll(List.of("--corpus", corpus.toString(), "--out", tmp.resolve(device).toString(), "--device", device));
-        CliRun r = CliRun.of(args.toArray(String[]::new));
+        Cli.Result r = Cli.run(args.toArray(String[]::new));
         assertEquals(0, r.exit(), r::toString);
         return r;
     }
@@ -52,7 +52,7 @@ class TrainOnCudaEmuTest {
     void lossesEqualTheCpus() throws IOException {
         assumeTrue(DeviceChoice.emulatorUnavailable().isEmpty(), () -> DeviceChoice.emulatorUnavailable().orElseThrow());
         Path corpus = Files.writeString(tmp.resolve("corpus.txt"), TEXT.repeat(20));
-        CliRun cpu = train("cpu", corpus), emu = train("cuda-emu", corpus);
+        Cli.Result cpu = train("cpu", corpus), emu = train("cuda-emu", corpus);
 
         List<float[]> expected = losses("cpu"), actual = losses("cuda-emu");
         assertEquals(5, expected.size(), "evaluations at steps 0, 5, 10, 15, 20");
