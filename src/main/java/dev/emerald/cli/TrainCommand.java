@@ -1,18 +1,15 @@
 package dev.emerald.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.emerald.backend.Backend;
 import dev.emerald.data.Corpora;
 import dev.emerald.data.Dataset;
 import dev.emerald.data.StreamingDecoder;
 import dev.emerald.data.TextFile;
 import dev.emerald.data.Tokenizer;
-import dev.emerald.data.Tokenizers;
 import dev.emerald.generate.Generator;
 import dev.emerald.generate.Sampler;
 import dev.emerald.model.LanguageModel;
 import dev.emerald.model.Models;
-import dev.emerald.model.Preset;
 import dev.emerald.train.AdamW;
 import dev.emerald.train.Checkpoint;
 import dev.emerald.train.Metrics;
@@ -41,15 +38,8 @@ final class TrainCommand implements Runnable {
     @Mixin
     Common common;
 
-    @Option(names = "--preset", paramLabel = "NAME", description = "baby, small, gpt2, course, bigram, or a preset JSON file (default: ${DEFAULT-VALUE})")
-    String preset = "baby";
-
-    @Option(names = "--corpus", paramLabel = "FILE|NAME", description = "UTF-8 text file, or tom-sawyer / bible (fetched on first use); default: tom-sawyer, or the resumed run's")
-    String corpus;
-
-    @Option(names = "--tokenizer", paramLabel = "char|gpt2|FILE", description = "char (the text's characters; the default),"
-            + " gpt2, or a tokenizer.json (e.g. from 'emerald tokenizer train'); a resumed run keeps its own")
-    String tokenizerName;
+    @Mixin
+    TrainOptions options;
 
     @Option(names = "--out", paramLabel = "DIR", description = "checkpoint directory (default: runs/PRESET)")
     Path out;
@@ -60,57 +50,6 @@ final class TrainCommand implements Runnable {
     @Option(names = "--overwrite", description = "replace the checkpoint already in --out (it stays intact until the new one is complete)")
     boolean overwrite;
 
-    @Option(names = "--steps", paramLabel = "N", description = "total optimizer steps (max_steps)")
-    Integer steps;
-
-    @Option(names = "--eval-interval", paramLabel = "N", description = "evaluate and checkpoint every N steps")
-    Integer evalInterval;
-
-    @Option(names = "--eval-iters", paramLabel = "N", description = "batches per evaluation")
-    Integer evalIters;
-
-    @Option(names = "--batch-size", paramLabel = "N", description = "sequences per micro-batch")
-    Integer batchSize;
-
-    @Option(names = "--grad-accum", paramLabel = "N", description = "micro-batches per optimizer step (default: 1)")
-    Integer gradAccum;
-
-    @Option(names = "--block-size", paramLabel = "N", description = "context length")
-    Integer blockSize;
-
-    @Option(names = "--n-layer", paramLabel = "N")
-    Integer nLayer;
-
-    @Option(names = "--n-head", paramLabel = "N")
-    Integer nHead;
-
-    @Option(names = "--n-embd", paramLabel = "N")
-    Integer nEmbd;
-
-    @Option(names = "--dropout", paramLabel = "P")
-    Float dropout;
-
-    @Option(names = "--lr", paramLabel = "LR", description = "peak learning rate")
-    Float lr;
-
-    @Option(names = "--min-lr", paramLabel = "LR", description = "learning rate at the end of the cosine decay")
-    Float minLr;
-
-    @Option(names = "--warmup-steps", paramLabel = "N")
-    Integer warmupSteps;
-
-    @Option(names = "--weight-decay", paramLabel = "W")
-    Float weightDecay;
-
-    @Option(names = "--grad-clip", paramLabel = "NORM", description = "clip the global gradient norm; 0 = off")
-    Float gradClip;
-
-    @Option(names = "--val-fraction", paramLabel = "F", description = "share of the text (its tail) held out for validation (default: 0.1)")
-    Double valFraction;
-
-    @Option(names = "--seed", paramLabel = "N", description = "seed for init, batches and dropout (default: 1337)")
-    Long seed;
-
     @Option(names = "--sample-tokens", paramLabel = "N", description = "tokens of sample text printed at the end (default: ${DEFAULT-VALUE})")
     int sampleTokens = 300;
 
@@ -118,72 +57,47 @@ final class TrainCommand implements Runnable {
 
     @Override
     public void run() {
-        Path dir = out != null ? out : Path.of("runs", preset.replaceAll("[^A-Za-z0-9._-]", "_"));
-        LanguageModel model;
-        Tokenizer tokenizer;
-        TrainConfig config;
+        Path dir = out != null ? out : Path.of("runs", options.preset.replaceAll("[^A-Za-z0-9._-]", "_"));
+        TrainOptions.RunSetup setup;
         AdamW optimizer;
         int startStep;
         long samplerState;
-        String corpusName;
-        String text;
-        double valFrac;
         List<String> oldMetrics = List.of();
         if (resume) {
             if (!Files.isRegularFile(dir.resolve(Checkpoint.STATE))) {
                 throw new UserException(dir + " holds no resumable run (no " + Checkpoint.STATE + "): start a new run without --resume");
             }
-            if (tokenizerName != null) {
+            if (options.tokenizerName != null) {
                 throw new UserException("--tokenizer cannot change when resuming: the run keeps the tokenizer saved in " + dir
                         + "; leave --tokenizer out");
             }
             Checkpoint.Loaded loaded = Checkpoint.load(dir, common.backend());
             TrainState state = loaded.state();
-            model = loaded.model();
-            tokenizer = loaded.tokenizer();
+            String corpusName = options.corpus != null ? options.corpus : state.corpus();
+            setup = new TrainOptions.RunSetup(loaded.model(), loaded.tokenizer(), options.overrides(Models.JSON.valueToTree(state.train())),
+                    corpusName, TextFile.read(Corpora.resolve(corpusName, Corpora.DEFAULT_DIR)),
+                    options.valFraction != null ? options.valFraction : state.valFraction());
             optimizer = loaded.optimizer();
-            config = overrides(Models.JSON.valueToTree(state.train()));
             startStep = state.step();
             samplerState = state.samplerState();
-            corpusName = corpus != null ? corpus : state.corpus();
-            text = TextFile.read(Corpora.resolve(corpusName, Corpora.DEFAULT_DIR));
-            valFrac = valFraction != null ? valFraction : state.valFraction();
             oldMetrics = readMetrics(dir);
-            if (startStep >= config.maxSteps()) {
+            if (startStep >= setup.config().maxSteps()) {
                 throw new UserException("the run in " + dir + " already reached step " + startStep + ": pass a larger --steps to continue it");
             }
         } else {
             checkOutput(dir, overwrite);
-            Preset p = Preset.load(preset);
-            config = overrides(p.train());
-            corpusName = corpus != null ? corpus : Corpora.TOM_SAWYER.name();
-            valFrac = valFraction != null ? valFraction : Dataset.DEFAULT_VAL_FRACTION;
-            text = TextFile.read(Corpora.resolve(corpusName, Corpora.DEFAULT_DIR));
-            tokenizer = Tokenizers.resolve(tokenizerName != null ? tokenizerName : Tokenizers.CHAR, text);
-            ObjectNode modelJson = p.model().deepCopy();
-            putIfSet(modelJson, "block_size", blockSize);
-            putIfSet(modelJson, "n_layer", nLayer);
-            putIfSet(modelJson, "n_head", nHead);
-            putIfSet(modelJson, "n_embd", nEmbd);
-            if (dropout != null) {
-                modelJson.put("dropout", dropout);
-            }
-            modelJson.put("vocab_size", tokenizer.vocabSize());
-            model = Models.create(modelJson, common.backend());
-            model.initWeights(config.seed());
-            optimizer = new AdamW(model);
+            setup = options.newRun(common.backend());
+            optimizer = new AdamW(setup.model());
             startStep = 0;
-            samplerState = config.seed();
+            samplerState = setup.config().seed();
         }
-        Path corpusFile = Corpora.resolve(corpusName, Corpora.DEFAULT_DIR);
-        // the user's own text: their special tokens' text (e.g. <|endoftext|> between documents) means those tokens
-        Dataset data = new Dataset(corpusFile.toString(), tokenizer.encode(text, true), valFrac, model.blockSize());
-        stdout.printf("%s: %,d parameters, %s | %s: %,d train + %,d val tokens, %s vocabulary %d | batch %d x %d x %d, %d steps%s%n",
-                preset, model.layout().total(), Models.describe(model), corpusFile, data.train().length(), data.val().length(),
-                tokenizer.kind(), tokenizer.vocabSize(), config.batchSize(), config.gradAccum(), model.blockSize(), config.maxSteps(),
-                resume ? ", resuming at step " + startStep : "");
+        LanguageModel model = setup.model();
+        Tokenizer tokenizer = setup.tokenizer();
+        TrainConfig config = setup.config();
+        Dataset data = setup.dataset();
+        stdout.println(options.describe(setup, data) + (resume ? ", resuming at step " + startStep : ""));
 
-        Trainer trainer = new Trainer(model, tokenizer, data, config, corpusFile.toString(), valFrac, dir);
+        Trainer trainer = new Trainer(model, tokenizer, data, config, setup.corpusFile().toString(), setup.valFraction(), dir);
         Backend backend = model.backend();
         trainer.restoreMetrics(oldMetrics, startStep);
         Signal.handle(new Signal("INT"), s -> trainer.requestStop());
@@ -226,44 +140,6 @@ final class TrainCommand implements Runnable {
     static final class Interrupted extends RuntimeException {
         Interrupted() {
             super("interrupted", null, false, false);
-        }
-    }
-
-    private TrainConfig overrides(ObjectNode base) {
-        ObjectNode t = base.deepCopy();
-        putIfSet(t, "max_steps", steps);
-        putIfSet(t, "eval_interval", evalInterval);
-        putIfSet(t, "eval_iters", evalIters);
-        putIfSet(t, "batch_size", batchSize);
-        putIfSet(t, "grad_accum", gradAccum);
-        if (!t.has("grad_accum")) {
-            t.put("grad_accum", 1);
-        }
-        if (lr != null) {
-            t.put("learning_rate", lr);
-            if (minLr == null && t.path("min_lr").floatValue() > lr) {
-                t.put("min_lr", lr);
-            }
-        }
-        if (minLr != null) {
-            t.put("min_lr", minLr);
-        }
-        putIfSet(t, "warmup_steps", warmupSteps);
-        if (weightDecay != null) {
-            t.put("weight_decay", weightDecay);
-        }
-        if (gradClip != null) {
-            t.put("grad_clip", gradClip);
-        }
-        if (seed != null || !t.has("seed")) {
-            t.put("seed", seed != null ? seed : 1337L);
-        }
-        return Models.read(t, TrainConfig.class, "training settings");
-    }
-
-    private static void putIfSet(ObjectNode node, String field, Integer value) {
-        if (value != null) {
-            node.put(field, value);
         }
     }
 

@@ -46,6 +46,18 @@ public record GptConfig(
         return nEmbd / nHead;
     }
 
+    /**
+     * Floating-point operations of one training step (forward and backward) on B sequences of T tokens,
+     * counted as nanoGPT's MFU estimate does: 6 per token and matmul weight (q/k/v, projections, MLP, LM
+     * head; 3 matmuls of 2 FLOPs each), and 12 * n_layer * n_embd * T per token for attention's two
+     * products over the whole T x T, as though it were not causal.
+     */
+    public double trainingFlops(int B, int T) {
+        double tokens = (double) B * T;
+        double matmulWeights = 12.0 * nLayer * nEmbd * nEmbd + (double) vocabSize * nEmbd;
+        return tokens * (6 * matmulWeights + 12.0 * nLayer * nEmbd * T);
+    }
+
     public GptConfig withVocabSize(int v) {
         return new GptConfig(v, blockSize, nLayer, nHead, nEmbd, dropout, prenorm, activation, qkvBias, tieEmbeddings, lmHeadBias, scaledResidualInit);
     }

@@ -40,6 +40,10 @@ public final class Trainer {
     public record Result(Metrics last, int step, boolean stopped) {
     }
 
+    /** What one step gave: its mean loss and the gradient norm before clipping. */
+    public record Step(float loss, float gradNorm) {
+    }
+
     private final LanguageModel model;
     private final Tokenizer tokenizer;
     private final Dataset data;
@@ -50,6 +54,7 @@ public final class Trainer {
     private final List<String> metricsLines;
     private volatile boolean stopRequested;
 
+    /** out: where {@link #run} saves checkpoints (null when only {@link #step} is used). */
     public Trainer(LanguageModel model, Tokenizer tokenizer, Dataset data, TrainConfig config, String corpus,
                    double valFraction, Path out) {
         this.model = model;
@@ -113,23 +118,34 @@ public final class Trainer {
             if (end) {
                 break;
             }
-            float lr = config.lr(step);
-            model.zeroGrad();
-            float loss = 0;
-            for (int micro = 0; micro < accum; micro++) {
-                sampler.next(x, y);
-                loss += model.forward(x, y, B, T, true, DropoutRng.bits(config.seed(), step, micro)) / accum;
-                model.backward(1f / accum);
-            }
-            if (!Float.isFinite(loss)) {
-                throw new UserException("the loss became " + loss + " at step " + step + " (learning rate " + lr
-                        + "): training stopped; the checkpoint in " + out + " from the last evaluation is intact. Lower --lr or turn on --grad-clip");
-            }
-            gradNorm = optimizer.step(config, lr);
+            Step done = step(optimizer, sampler, step, x, y);
+            gradNorm = done.gradNorm();
             intervalSteps++;
-            listener.onStep(step + 1, loss, lr);
+            listener.onStep(step + 1, done.loss(), config.lr(step));
         }
         return new Result(last, step, step < config.maxSteps());
+    }
+
+    /**
+     * One optimizer step (step counts from 0): its micro-batches from sampler into x and y (B * T each),
+     * forward, backward, AdamW.
+     */
+    public Step step(AdamW optimizer, BatchSampler sampler, int step, int[] x, int[] y) {
+        int B = config.batchSize(), T = model.blockSize(), accum = config.gradAccum();
+        float lr = config.lr(step);
+        model.zeroGrad();
+        float loss = 0;
+        for (int micro = 0; micro < accum; micro++) {
+            sampler.next(x, y);
+            loss += model.forward(x, y, B, T, true, DropoutRng.bits(config.seed(), step, micro)) / accum;
+            model.backward(1f / accum);
+        }
+        if (!Float.isFinite(loss)) {
+            throw new UserException("the loss became " + loss + " at step " + step + " (learning rate " + lr
+                    + "): training stopped" + (out != null ? "; the checkpoint in " + out + " from the last evaluation is intact" : "")
+                    + ". Lower --lr or turn on --grad-clip");
+        }
+        return new Step(loss, optimizer.step(config, lr));
     }
 
     private static String json(Metrics m) {

@@ -1,0 +1,69 @@
+package dev.emerald.cli;
+
+import dev.emerald.data.BatchSampler;
+import dev.emerald.data.Dataset;
+import dev.emerald.model.Gpt;
+import dev.emerald.train.AdamW;
+import dev.emerald.train.TrainConfig;
+import dev.emerald.train.Trainer;
+import dev.emerald.util.Rng;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * {@code emerald bench train}: times whole training steps (forward, backward, AdamW) of the run that
+ * {@code train} would start with the same options, without evaluating or writing anything.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Time training steps of the run 'train' would make with these options; --steps are timed, after --untimed more.")
+final class BenchTrainCommand implements Runnable {
+    @Mixin
+    Common common;
+
+    @Mixin
+    TrainOptions options;
+
+    @Option(names = "--untimed", paramLabel = "N", description = "steps run first, untimed, while the JIT compiles (default: ${DEFAULT-VALUE})")
+    int untimed = 2;
+
+    private final PrintStream stdout = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+
+    @Override
+    public void run() {
+        TrainOptions.RunSetup setup = options.newRun(common.backend());
+        TrainConfig config = setup.config();
+        Dataset data = setup.dataset();
+        stdout.println(options.describe(setup, data) + " timed after " + untimed + " untimed");
+        int B = config.batchSize(), T = setup.model().blockSize();
+        Trainer trainer = new Trainer(setup.model(), setup.tokenizer(), data, config, setup.corpusFile().toString(),
+                setup.valFraction(), null);
+        AdamW optimizer = new AdamW(setup.model());
+        BatchSampler sampler = new BatchSampler(data.train(), B, T, Rng.of(config.seed()));
+        int[] x = new int[B * T], y = new int[B * T];
+        int timed = config.maxSteps();
+        double[] ms = new double[timed];
+        for (int step = 0; step < untimed + timed; step++) {
+            long start = System.nanoTime();
+            Trainer.Step done = trainer.step(optimizer, sampler, step, x, y);
+            double took = (System.nanoTime() - start) / 1e6;
+            if (step >= untimed) {
+                ms[step - untimed] = took;
+            }
+            stdout.printf("step %d: %.1f ms, loss %.4f%s%n", step + 1, took, done.loss(), step < untimed ? " (untimed)" : "");
+        }
+        double mean = Arrays.stream(ms).average().orElseThrow();
+        double[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        stdout.printf("ms/step: %.1f (median %.1f, min %.1f, over %d steps)%n", mean, sorted[timed / 2], sorted[0], timed);
+        if (setup.model() instanceof Gpt gpt) {
+            double flops = gpt.config().trainingFlops(B * config.gradAccum(), T);
+            stdout.printf("GFLOP/s: %.1f (%.4g GFLOP a step)%n", flops / mean / 1e6, flops / 1e9);
+        }
+        stdout.printf("tokens/s: %.0f%n", (double) B * T * config.gradAccum() / (mean / 1e3));
+    }
+}
