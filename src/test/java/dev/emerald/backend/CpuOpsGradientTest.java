@@ -17,6 +17,7 @@ import static dev.emerald.backend.ReferenceOps.refGelu;
 import static dev.emerald.backend.ReferenceOps.refRelu;
 import static dev.emerald.backend.ReferenceOps.refEncoder;
 import static dev.emerald.backend.ReferenceOps.refMeanLoss;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 
 /**
@@ -134,6 +135,42 @@ class CpuOpsGradientTest {
         be.attentionBackward(dqkv, be.alloc(be.attentionScratchSize(B, T, C, NH)), up(r), out, tq, att, B, T, C, NH,
                 dropout, seed, stream);
         assertClose("attention dqkv", numeric(v -> dot(rd, refAttention(v, B, T, C, NH, mask)), qd, EPS), down(dqkv), RTOL, ATOL);
+    }
+
+    /**
+     * Longer sequences than one block of query rows of the CPU's blocked attention (64), ending mid-block:
+     * the forward against the reference, the backward along random directions (a full finite-difference
+     * gradient would take minutes at this size).
+     */
+    @ParameterizedTest
+    @ValueSource(floats = {0f, 0.25f})
+    void attentionAcrossQueryBlocks(float dropout) {
+        int B = 1, T = 150, C = 40, NH = 2;
+        long seed = 5, stream = 1;
+        float[] qkv = randn(B * T * 3 * C, 1), r = randn(B * T * C, 1);
+        double[] qd = toDouble(qkv), rd = toDouble(r);
+        double[] mask = new double[B * NH * T * T];
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = dropout == 0 ? 1 : DropoutRng.uniform(seed, stream, i) >= dropout ? 1 / (1 - (double) dropout) : 0;
+        }
+        Tensor out = be.alloc(B * T * C), att = be.alloc(be.attentionStateSize(B, T, C, NH)), tq = up(qkv);
+        be.attentionForward(out, att, tq, B, T, C, NH, dropout, seed, stream);
+        assertClose("attention out", refAttention(qd, B, T, C, NH, mask), down(out), 1e-5, 1e-5);
+
+        Tensor dqkv = up(randn(B * T * 3 * C, 1));
+        be.attentionBackward(dqkv, be.alloc(be.attentionScratchSize(B, T, C, NH)), up(r), out, tq, att, B, T, C, NH,
+                dropout, seed, stream);
+        double[] g = toDouble(down(dqkv));
+        for (int k = 0; k < 3; k++) {
+            double[] u = toDouble(randn(qd.length, 1)), plus = qd.clone(), minus = qd.clone();
+            double h = 1e-4;
+            for (int i = 0; i < u.length; i++) {
+                plus[i] += h * u[i];
+                minus[i] -= h * u[i];
+            }
+            double numeric = (dot(rd, refAttention(plus, B, T, C, NH, mask)) - dot(rd, refAttention(minus, B, T, C, NH, mask))) / (2 * h);
+            assertEquals(numeric, dot(g, u), 1e-4 * Math.abs(numeric) + 1e-3, "directional derivative " + k);
+        }
     }
 
     // ---- pointwise and embeddings -----------------------------------------------------------

@@ -193,86 +193,14 @@ public final class CpuBackend implements Backend {
     @Override
     public void attentionForward(Tensor out, Tensor att, Tensor qkv, int B, int T, int C, int NH,
                                  float dropout, long seed, long stream) {
-        float[] o = of(out), a = of(att), q = of(qkv);
-        int oo = out.off(), ao = att.off(), qo = qkv.off(), hs = C / NH, C3 = 3 * C;
-        float scale = (float) (1.0 / Math.sqrt(hs));
-        float keep = 1f / (1f - dropout);
-        Parallel.range(B * NH, 1, (from, to) -> {
-            for (int bh = from; bh < to; bh++) {
-                int b = bh / NH, h = bh % NH;
-                for (int t = 0; t < T; t++) {
-                    int qi = qo + (b * T + t) * C3 + h * hs;
-                    int arow = ao + (bh * T + t) * T;
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int t2 = 0; t2 <= t; t2++) {
-                        float s = dot(q, qi, q, qo + (b * T + t2) * C3 + C + h * hs, hs) * scale;
-                        a[arow + t2] = s;
-                        max = Math.max(max, s);
-                    }
-                    float sum = 0;
-                    for (int t2 = 0; t2 <= t; t2++) {
-                        float e = (float) Math.exp(a[arow + t2] - max);
-                        a[arow + t2] = e;
-                        sum += e;
-                    }
-                    float inv = 1f / sum;
-                    for (int t2 = 0; t2 <= t; t2++) {
-                        a[arow + t2] *= inv;
-                    }
-                    Arrays.fill(a, arow + t + 1, arow + T, 0f);
-                    // out_t = sum over t2 of dropout(att[t, t2]) v_t2
-                    int oi = oo + (b * T + t) * C + h * hs;
-                    Arrays.fill(o, oi, oi + hs, 0f);
-                    for (int t2 = 0; t2 <= t; t2++) {
-                        float p = a[arow + t2];
-                        if (dropout > 0) {
-                            p = DropoutRng.uniform(seed, stream, (long) (bh * T + t) * T + t2) >= dropout ? p * keep : 0f;
-                        }
-                        axpy(p, q, qo + (b * T + t2) * C3 + 2 * C + h * hs, o, oi, hs);
-                    }
-                }
-            }
-        });
+        CpuAttention.forward(of(out), out.off(), of(att), att.off(), of(qkv), qkv.off(), B, T, C, NH, dropout, seed, stream);
     }
 
     @Override
     public void attentionBackward(Tensor dqkv, Tensor datt, Tensor dout, Tensor out, Tensor qkv, Tensor att,
                                   int B, int T, int C, int NH, float dropout, long seed, long stream) {
-        float[] dq = of(dqkv), da = of(datt), d = of(dout), q = of(qkv), a = of(att);
-        int dqo = dqkv.off(), dao = datt.off(), dOff = dout.off(), qo = qkv.off(), ao = att.off(), hs = C / NH, C3 = 3 * C;
-        float scale = (float) (1.0 / Math.sqrt(hs));
-        float keep = 1f / (1f - dropout);
-        zero(dqkv);
-        Parallel.range(B * NH, 1, (from, to) -> {
-            for (int bh = from; bh < to; bh++) {
-                int b = bh / NH, h = bh % NH;
-                for (int t = 0; t < T; t++) {
-                    int arow = ao + (bh * T + t) * T, darow = dao + (bh * T + t) * T;
-                    int di = dOff + (b * T + t) * C + h * hs;
-                    // through out_t = sum dropout(att) v: gradients of the (dropped) probabilities and of v
-                    float dot = 0;
-                    for (int t2 = 0; t2 <= t; t2++) {
-                        int vi = (b * T + t2) * C3 + 2 * C + h * hs;
-                        float m = 1f;
-                        if (dropout > 0) {
-                            m = DropoutRng.uniform(seed, stream, (long) (bh * T + t) * T + t2) >= dropout ? keep : 0f;
-                        }
-                        float g = dot(d, di, q, qo + vi, hs) * m;
-                        da[darow + t2] = g;
-                        dot += g * a[arow + t2];
-                        axpy(a[arow + t2] * m, d, di, dq, dqo + vi, hs);
-                    }
-                    // through the softmax and the scaled scores q.k
-                    int qi = (b * T + t) * C3 + h * hs;
-                    for (int t2 = 0; t2 <= t; t2++) {
-                        float ds = a[arow + t2] * (da[darow + t2] - dot) * scale;
-                        int ki = (b * T + t2) * C3 + C + h * hs;
-                        axpy(ds, q, qo + ki, dq, dqo + qi, hs);
-                        axpy(ds, q, qo + qi, dq, dqo + ki, hs);
-                    }
-                }
-            }
-        });
+        CpuAttention.backward(of(dqkv), dqkv.off(), of(datt), datt.off(), of(dout), dout.off(), of(qkv), qkv.off(),
+                of(att), att.off(), B, T, C, NH, dropout, seed, stream);
     }
 
     // ---- pointwise --------------------------------------------------------------------------
@@ -489,25 +417,5 @@ public final class CpuBackend implements Backend {
             s += x[off + i];
         }
         return s;
-    }
-
-    private static float dot(float[] x, int xo, float[] y, int yo, int n) {
-        float s = 0;
-        for (int i = 0; i < n; i++) {
-            s += x[xo + i] * y[yo + i];
-        }
-        return s;
-    }
-
-    /** y += alpha * x. */
-    private static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
-        FloatVector a = FloatVector.broadcast(S, alpha);
-        int i = 0;
-        for (; i < S.loopBound(n); i += S.length()) {
-            FloatVector.fromArray(S, x, xo + i).fma(a, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
-        }
-        for (; i < n; i++) {
-            y[yo + i] += alpha * x[xo + i];
-        }
     }
 }
