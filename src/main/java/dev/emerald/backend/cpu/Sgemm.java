@@ -16,8 +16,8 @@ import java.util.Arrays;
  * rows: for each K block, MC-row blocks of op(A) against all of packed B, one MR x NR tile at a time
  * in {@link SgemmKernel}. A is not packed: the kernels read MR rows of A (or MR columns of A^T) in
  * place, so only a partial last panel is copied. Edge tiles of C go through a scratch tile. When C is
- * wider than tall the transposed product is computed instead, so the larger operand stays unpacked;
- * with fewer than MR rows, {@link SgemmSmallM} streams B once per row instead.
+ * wider than tall and K long, the transposed product is computed instead, so the larger operand stays
+ * unpacked; with fewer than MR rows, {@link SgemmSmallM} streams B once per row instead.
  */
 public final class Sgemm {
     /** K block: C tiles are reloaded once per K block; the B micro-panel (KC x NR) is re-read from L1/L2. */
@@ -62,7 +62,7 @@ public final class Sgemm {
         }
         if (M < MR) {
             SgemmSmallM.gemm(transA, transB, M, N, K, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc);
-        } else if (N > M) {
+        } else if (transposeSaves(M, N, K)) {
             // Wide and short: compute C^T = op(B)^T @ op(A)^T instead, so the larger operand is the
             // one read in place and the smaller one is packed; tiles are stored transposed.
             run(!transB, !transA, N, M, K, b, bOff, ldb, a, aOff, lda, accumulate, c, cOff, ldc, true);
@@ -158,11 +158,17 @@ public final class Sgemm {
         }
     }
 
-    private static int minChunk(long workPerItem) {
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, MIN_CHUNK_WORK / Math.max(1, workPerItem)));
+    /**
+     * Whether to compute C^T instead: that packs op(A) rather than the wider op(B), but stores every tile
+     * transposed element by element once per K block, which only pays when a whole K block of multiply-adds
+     * stands behind each store (attention's head-sized K does not). Each element's sum runs in the same
+     * order either way.
+     */
+    private static boolean transposeSaves(int M, int N, int K) {
+        return N > M && K >= KC;
     }
 
-    private static int roundUp(int x, int multiple) {
-        return (x + multiple - 1) / multiple * multiple;
+    private static int minChunk(long workPerItem) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, MIN_CHUNK_WORK / Math.max(1, workPerItem)));
     }
 }

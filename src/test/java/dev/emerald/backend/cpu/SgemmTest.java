@@ -86,10 +86,10 @@ class SgemmTest {
     @Test
     void largerThanOneBlock() {
         // K past one K block, M past one M block, N past many panels, few rows split over the threads,
-        // with and without padding.
+        // wide and short with K past a block (computed transposed) and without, with and without padding.
         Random rnd = new Random(2);
         int[][] shapes = {{257, 100, 300}, {130, 257, 513}, {300, 65, 257}, {64, 96, 256}, {70, 600, 40},
-            {3, 1000, 300}, {1, 2001, 257}};
+            {3, 1000, 300}, {1, 2001, 257}, {20, 301, 600}};
         for (int[] s : shapes) {
             for (boolean tA : new boolean[] {false, true}) {
                 for (boolean tB : new boolean[] {false, true}) {
