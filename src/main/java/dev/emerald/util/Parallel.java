@@ -14,6 +14,7 @@ public final class Parallel {
     private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
     /** How long an idle worker (or a waiting caller) spins before parking. */
     private static final long SPIN_NANOS = 50_000;
+    private static final int CHUNKS_PER_THREAD = 4;
 
     private static final AtomicBoolean BUSY = new AtomicBoolean();
     private static volatile Job current;
@@ -42,11 +43,14 @@ public final class Parallel {
         return THREADS;
     }
 
-    /** Runs body over [0, n) in contiguous chunks of at least minChunk items, one chunk per core at most. */
+    /**
+     * Runs body over [0, n) in contiguous chunks of at least minChunk items, up to CHUNKS_PER_THREAD per
+     * core, claimed in turn: on a busy machine, a thread the OS sets aside leaves its unclaimed chunks to the others.
+     */
     public static void range(int n, int minChunk, RangeBody body) {
-        int chunks = Math.max(1, Math.min(THREADS, n / Math.max(1, minChunk)));
+        int chunks = Math.max(1, Math.min(THREADS * CHUNKS_PER_THREAD, n / Math.max(1, minChunk)));
         // A nested call, or one racing another thread's call, runs inline rather than wait for the pool.
-        if (chunks == 1 || !BUSY.compareAndSet(false, true)) {
+        if (chunks == 1 || THREADS == 1 || !BUSY.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }
