@@ -1,6 +1,5 @@
 package dev.emerald.backend.cpu;
 
-import dev.emerald.backend.DropoutRng;
 import dev.emerald.util.Parallel;
 
 import java.util.Arrays;
@@ -27,7 +26,6 @@ final class CpuAttention {
                         float dropout, long seed, long stream) {
         int hs = C / NH, C3 = 3 * C;
         float scale = (float) (1.0 / Math.sqrt(hs));
-        float keep = 1f / (1f - dropout);
         Parallel.range(B * NH, 1, (from, to) -> {
             float[] pd = dropout > 0 ? dropped(BLOCK * T) : null;
             for (int bh = from; bh < to; bh++) {
@@ -43,11 +41,8 @@ final class CpuAttention {
                     int po = pi + i0 * T;
                     if (pd != null) {
                         for (int t = i0; t < i1; t++) {
-                            long index = (long) (bh * T + t) * T;
                             int row = (t - i0) * T;
-                            for (int j = 0; j <= t; j++) {
-                                pd[row + j] = DropoutRng.uniform(seed, stream, index + j) >= dropout ? a[pi + t * T + j] * keep : 0f;
-                            }
+                            VectorDropout.apply(a, pi + t * T, pd, row, t + 1, dropout, seed, stream, (long) (bh * T + t) * T);
                             Arrays.fill(pd, row + t + 1, row + i1, 0f);
                         }
                         p = pd;
@@ -67,7 +62,6 @@ final class CpuAttention {
                          int B, int T, int C, int NH, float dropout, long seed, long stream) {
         int hs = C / NH, C3 = 3 * C;
         float scale = (float) (1.0 / Math.sqrt(hs));
-        float keep = 1f / (1f - dropout);
         Parallel.range(B * NH, 1, (from, to) -> {
             float[] pd = dropout > 0 ? dropped(BLOCK * T) : null;
             for (int bh = from; bh < to; bh++) {
@@ -90,11 +84,8 @@ final class CpuAttention {
                         for (int t = i0; t < i1; t++) {
                             long index = (long) (bh * T + t) * T;
                             int row = (t - i0) * T;
-                            for (int j = 0; j <= t; j++) {
-                                boolean kept = DropoutRng.uniform(seed, stream, index + j) >= dropout;
-                                pd[row + j] = kept ? a[pi + t * T + j] * keep : 0f;
-                                da[dai + t * T + j] = kept ? da[dai + t * T + j] * keep : 0f;
-                            }
+                            VectorDropout.apply(a, pi + t * T, pd, row, t + 1, dropout, seed, stream, index);
+                            VectorDropout.apply(da, dai + t * T, da, dai + t * T, t + 1, dropout, seed, stream, index);
                             Arrays.fill(pd, row + t + 1, row + i1, 0f);
                         }
                         p = pd;
