@@ -20,7 +20,6 @@ import static dev.emerald.backend.cpu.CpuStorage.of;
 public final class CpuBackend implements Backend {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final float LN_EPS = 1e-5f;
     private static final int SUM_BLOCK = 1 << 14;
 
     private double[] partials = new double[0];
@@ -91,64 +90,15 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void layernormForward(Tensor out, Tensor mean, Tensor rstd, Tensor inp, Tensor w, Tensor b, int N, int C) {
-        float[] o = of(out), m = of(mean), r = of(rstd), x = of(inp), wa = of(w), ba = of(b);
-        int oo = out.off(), mo = mean.off(), ro = rstd.off(), xo = inp.off(), wo = w.off(), bo = b.off();
-        Parallel.range(N, 16, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                int xi = xo + i * C;
-                float mu = sum(x, xi, C) / C;
-                float var = 0;
-                for (int c = 0; c < C; c++) {
-                    float dx = x[xi + c] - mu;
-                    var += dx * dx;
-                }
-                float rs = (float) (1.0 / Math.sqrt(var / C + LN_EPS));
-                int oi = oo + i * C;
-                for (int c = 0; c < C; c++) {
-                    o[oi + c] = (x[xi + c] - mu) * rs * wa[wo + c] + ba[bo + c];
-                }
-                m[mo + i] = mu;
-                r[ro + i] = rs;
-            }
-        });
+        CpuLayernorm.forward(of(out), out.off(), of(mean), mean.off(), of(rstd), rstd.off(), of(inp), inp.off(), of(w), w.off(),
+                of(b), b.off(), N, C);
     }
 
     @Override
     public void layernormBackward(Tensor dinp, Tensor dw, Tensor db, Tensor dout, Tensor inp, Tensor w,
                                   Tensor mean, Tensor rstd, int N, int C) {
-        float[] di = of(dinp), dwa = of(dw), dba = of(db), d = of(dout), x = of(inp), wa = of(w), m = of(mean), r = of(rstd);
-        int dio = dinp.off(), dwo = dw.off(), dbo = db.off(), dOff = dout.off(), xo = inp.off(), wo = w.off(), mo = mean.off(), ro = rstd.off();
-        Parallel.range(N, 16, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                int row = i * C;
-                float mu = m[mo + i], rs = r[ro + i];
-                float dnormMean = 0, dnormNormMean = 0;
-                for (int c = 0; c < C; c++) {
-                    float norm = (x[xo + row + c] - mu) * rs;
-                    float dnorm = wa[wo + c] * d[dOff + row + c];
-                    dnormMean += dnorm;
-                    dnormNormMean += dnorm * norm;
-                }
-                dnormMean /= C;
-                dnormNormMean /= C;
-                for (int c = 0; c < C; c++) {
-                    float norm = (x[xo + row + c] - mu) * rs;
-                    float dnorm = wa[wo + c] * d[dOff + row + c];
-                    di[dio + row + c] += (dnorm - dnormMean - norm * dnormNormMean) * rs;
-                }
-            }
-        });
-        Parallel.range(C, 16, (c0, c1) -> {
-            for (int i = 0; i < N; i++) {
-                int row = i * C;
-                float mu = m[mo + i], rs = r[ro + i];
-                for (int c = c0; c < c1; c++) {
-                    float g = d[dOff + row + c];
-                    dba[dbo + c] += g;
-                    dwa[dwo + c] += (x[xo + row + c] - mu) * rs * g;
-                }
-            }
-        });
+        CpuLayernorm.backward(of(dinp), dinp.off(), of(dw), dw.off(), of(db), db.off(), of(dout), dout.off(), of(inp), inp.off(),
+                of(w), w.off(), of(mean), mean.off(), of(rstd), rstd.off(), N, C);
     }
 
     // ---- matmul -----------------------------------------------------------------------------
@@ -178,12 +128,15 @@ public final class CpuBackend implements Backend {
         if (dbias != null) {
             float[] db = of(dbias);
             int dbo = dbias.off();
-            Parallel.range(OC, 16, (c0, c1) -> {
-                for (int i = 0; i < N; i++) {
-                    int row = dOff + i * OC;
-                    for (int c = c0; c < c1; c++) {
-                        db[dbo + c] += d[row + c];
+            // down columns a vector wide, the rows in order
+            Parallel.range((OC + S.length() - 1) / S.length(), 1, (v0, v1) -> {
+                for (int c = v0 * S.length(); c < Math.min(OC, v1 * S.length()); c += S.length()) {
+                    VectorMask<Float> in = S.indexInRange(c, OC);
+                    FloatVector g = FloatVector.fromArray(S, db, dbo + c, in);
+                    for (int i = 0; i < N; i++) {
+                        g = g.add(FloatVector.fromArray(S, d, dOff + i * OC + c, in));
                     }
+                    g.intoArray(db, dbo + c, in);
                 }
             });
         }
@@ -411,17 +364,5 @@ public final class CpuBackend implements Backend {
                 p[po + i] -= lr * (mhat / ((float) Math.sqrt(vhat) + eps) + wd * p[po + i]);
             }
         });
-    }
-
-    // ---- helpers ----------------------------------------------------------------------------
-
-    // Sums in plain sequential order: the Vector API's reduceLanes may add lanes in another order once
-    // compiled than interpreted, which would make runs irreproducible.
-    private static float sum(float[] x, int off, int n) {
-        float s = 0;
-        for (int i = 0; i < n; i++) {
-            s += x[off + i];
-        }
-        return s;
     }
 }
