@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Where a training step's time goes, from a JFR recording: each execution sample is charged to the
-CpuBackend op it ran in (its lambda in a worker thread, or the op's own frame), or to "gemm" when Sgemm
+backend op it ran in (CpuBackend, CpuAttention, CpuLayernorm) (its lambda in a worker thread, or the op's own frame), or to "gemm" when Sgemm
 was on the stack ("gemm in attention" under CpuAttention; a worker cannot tell which linear layer's GEMM
 it runs), else to its first Emerald frame, else to the JVM.
 
@@ -12,17 +12,16 @@ import collections
 import re
 import sys
 
-HELPERS = (".sum", ".softmax", ".softmaxBackward", ".dropped")
+HELPERS = (".sumLanes", ".softmax", ".softmaxBackward", ".dropped")
 
 
 def category(frames):
     if any(".Sgemm" in f for f in frames):
         return "gemm in attention" if any(".CpuAttention." in f for f in frames) else "gemm"
     for f in frames:
-        if ".CpuBackend." in f or ".CpuAttention." in f:
-            name = f.rsplit(".", 1)[1]
-            if not f.endswith(HELPERS):
-                return f.split(".")[-2] + "." + re.sub(r"lambda\$(\w+)\$\d+", r"\1", name)
+        if re.search(r"\.backend\.cpu\.Cpu\w+\.", f) and not f.endswith(HELPERS):
+            cls, name = f.split(".")[-2:]
+            return cls + "." + re.sub(r"lambda\$(\w+)\$\d+", r"\1", name)
     return next((f for f in frames if f.startswith("dev.emerald")), "jvm: " + frames[0])
 
 
