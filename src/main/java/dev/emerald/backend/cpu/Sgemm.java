@@ -14,8 +14,8 @@ import java.util.Arrays;
  * <p>GotoBLAS/BLIS-style: op(B) is packed once per call into KC x NR panels (shared by all threads,
  * zero-padded to whole panels, which absorbs B's transpose), and each thread sweeps its share of C's
  * rows: for each K block, MC-row blocks of op(A) against all of packed B, one MR x NR tile at a time
- * in {@link SgemmKernel}. A is not packed: the kernels read MR rows of A (or MR columns of A^T) in
- * place, so only a partial last panel is copied. Edge tiles of C go through a scratch tile. When C is
+ * in {@link SgemmKernel}. A is read in place, MR rows at a time, and only a partial last panel is
+ * copied; A^T, whose MR columns are short pieces of long rows, is packed a block at a time. Edge tiles of C go through a scratch tile. When C is
  * wider than tall and K long, the transposed product is computed instead, so the larger operand stays
  * unpacked; with fewer than MR rows, {@link SgemmSmallM} streams B once per row instead.
  */
@@ -33,6 +33,7 @@ public final class Sgemm {
     private static final class Buffers {
         float[] packedB = new float[0];
         final float[] edgeA = new float[MR * KC];
+        final float[] packedAt = new float[MC * KC];
         final float[] tile = new float[MR * NR];
 
         float[] packedB(int size) {
@@ -103,6 +104,7 @@ public final class Sgemm {
                                      int kc, float[] bp, int nPad, boolean accumulate, float[] c, int cOff, int ldc,
                                      boolean transC, Buffers buf) {
         float[] ap = buf.edgeA;
+        float[] at = buf.packedAt;
         float[] tile = buf.tile;
         for (int k0 = 0; k0 < K; k0 += kc) {
             int kb = Math.min(kc, K - k0);
@@ -111,8 +113,12 @@ public final class Sgemm {
                 int rows = Math.min(MC, iEnd - i0);
                 // Full MR-row panels of A are read in place; only a partial last one is copied, zero-padded.
                 int edge = rows - rows % MR;
-                if (edge < rows && transA) {
-                    SgemmPack.packEdgeCols(a, aOff + k0 * lda + i0 + edge, lda, rows - edge, kb, ap);
+                if (transA) {
+                    // A^T's columns are MR floats out of each long row: copied into contiguous panels, so
+                    // the kernel streams them instead of touching a cache line per k
+                    for (int r = 0; r < rows; r += MR) {
+                        SgemmPack.packCols(a, aOff + k0 * lda + i0 + r, lda, Math.min(MR, rows - r), kb, at, r * kb);
+                    }
                 } else if (edge < rows) {
                     SgemmPack.packEdgeRows(a, aOff + (i0 + edge) * lda + k0, lda, rows - edge, kb, ap);
                 }
@@ -128,12 +134,10 @@ public final class Sgemm {
                         int di = full ? ci : 0;
                         int ldd = full ? ldc : NR;
                         boolean loadDst = full && load;
-                        if (r < edge && transA) {
-                            SgemmKernel.kernelCols(kb, a, aOff + k0 * lda + i0 + r, lda, bp, bi, dst, di, ldd, loadDst);
+                        if (transA) {
+                            SgemmKernel.kernelCols(kb, at, r * kb, MR, bp, bi, dst, di, ldd, loadDst);
                         } else if (r < edge) {
                             SgemmKernel.kernelRows(kb, a, aOff + (i0 + r) * lda + k0, lda, bp, bi, dst, di, ldd, loadDst);
-                        } else if (transA) {
-                            SgemmKernel.kernelCols(kb, ap, 0, MR, bp, bi, dst, di, ldd, loadDst);
                         } else {
                             SgemmKernel.kernelRows(kb, ap, 0, kb, bp, bi, dst, di, ldd, loadDst);
                         }

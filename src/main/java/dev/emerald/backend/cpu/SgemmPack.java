@@ -4,12 +4,17 @@ import static dev.emerald.backend.cpu.SgemmKernel.MR;
 import static dev.emerald.backend.cpu.SgemmKernel.NR;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Packs op(B) into the contiguous, zero-padded panels {@link SgemmKernel} reads, and copies the last,
- * partial MR-row panel of A into a zero-padded one (full panels of A are read in place).
+ * Packs op(B) into the contiguous, zero-padded panels {@link SgemmKernel} reads, A^T into MR-column
+ * panels, and copies the last, partial MR-row panel of A into a zero-padded one (full panels of A are
+ * read in place).
  */
 final class SgemmPack {
+    /** MR floats. */
+    private static final VectorSpecies<Float> COLS = FloatVector.SPECIES_256;
     private SgemmPack() {
     }
 
@@ -44,13 +49,20 @@ final class SgemmPack {
     }
 
     /**
-     * Copies the A^T edge panel: for each of kc k's, rows (< MR) contiguous floats from a[ai + k * lda..]
-     * into dst[k * MR..], zero-padded to MR.
+     * Copies an A^T panel: for each of kc k's, rows (<= MR) contiguous floats from a[ai + k * lda..] into
+     * dst[d + k * MR..], zero-padded to MR.
      */
-    static void packEdgeCols(float[] a, int ai, int lda, int rows, int kc, float[] dst) {
+    static void packCols(float[] a, int ai, int lda, int rows, int kc, float[] dst, int d) {
+        if (rows == MR && COLS.length() == MR) {
+            // one vector move per k: arraycopy's call per 8 floats cost more than the copy
+            for (int k = 0; k < kc; k++) {
+                FloatVector.fromArray(COLS, a, ai + k * lda).intoArray(dst, d + k * MR);
+            }
+            return;
+        }
         for (int k = 0; k < kc; k++) {
-            System.arraycopy(a, ai + k * lda, dst, k * MR, rows);
-            Arrays.fill(dst, k * MR + rows, (k + 1) * MR, 0f);
+            System.arraycopy(a, ai + k * lda, dst, d + k * MR, rows);
+            Arrays.fill(dst, d + k * MR + rows, d + (k + 1) * MR, 0f);
         }
     }
 
