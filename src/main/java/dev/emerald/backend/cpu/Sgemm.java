@@ -15,7 +15,8 @@ import java.util.Arrays;
  * zero-padded to whole panels, which absorbs B's transpose), and each thread sweeps its share of C's
  * rows: for each K block, MC-row blocks of op(A) against all of packed B, one MR x NR tile at a time
  * in {@link SgemmKernel}. A is read in place, MR rows at a time, and only a partial last panel is
- * copied; A^T, whose MR columns are short pieces of long rows, is packed a block at a time. Edge tiles of C go through a scratch tile. When C is
+ * copied; A^T, whose MR columns are short pieces of long rows, is packed a block at a time. Edge
+ * tiles of C go through a scratch tile. When C is
  * wider than tall and K long, the transposed product is computed instead, so the larger operand stays
  * unpacked; with fewer than MR rows, {@link SgemmSmallM} streams B once per row instead.
  */

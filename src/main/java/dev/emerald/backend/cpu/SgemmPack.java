@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * read in place).
  */
 final class SgemmPack {
-    /** MR floats. */
+    /** MR (8) floats. */
     private static final VectorSpecies<Float> COLS = FloatVector.SPECIES_256;
     private SgemmPack() {
     }
@@ -53,7 +53,7 @@ final class SgemmPack {
      * dst[d + k * MR..], zero-padded to MR.
      */
     static void packCols(float[] a, int ai, int lda, int rows, int kc, float[] dst, int d) {
-        if (rows == MR && COLS.length() == MR) {
+        if (rows == MR) {
             // one vector move per k: arraycopy's call per 8 floats cost more than the copy
             for (int k = 0; k < kc; k++) {
                 FloatVector.fromArray(COLS, a, ai + k * lda).intoArray(dst, d + k * MR);
