@@ -5,7 +5,8 @@ written nanoGPT-style (torch.nn modules, autograd, torch.optim.AdamW), in float3
 The model and recipe come from Emerald's preset JSON (models/NAME.json) with the same overrides, so both
 sides train the same configuration: gpt2 (pre-norm, tanh GELU, q/k/v bias, tied LM head) or course
 (post-norm, ReLU, no q/k/v bias, untied LM head with bias, dropout). Character vocabulary of the corpus.
-Prints each step's time, then `ms/step: X` and `tokens/s: N` over the timed steps.
+Prints each step's time, then `ms/step: X` and `tokens/s: N` of the median timed step, as Emerald does.
+The learning rate is the preset's peak throughout (Emerald warms up): it does not change the work.
 """
 import argparse
 import json
@@ -153,9 +154,9 @@ def main():
         if step >= a.untimed:
             times.append(took)
         print(f"step {step + 1}: {took:.1f} ms, loss {loss.item():.4f}{' (untimed)' if step < a.untimed else ''}", flush=True)
-    mean = statistics.mean(times)
-    print(f"ms/step: {mean:.1f} (median {statistics.median(times):.1f}, min {min(times):.1f}, over {len(times)} steps)")
-    print(f"tokens/s: {B * T / (mean / 1e3):.0f}")
+    median = statistics.median(times)
+    print(f"ms/step: {median:.1f} (median; mean {statistics.mean(times):.1f}, min {min(times):.1f}, over {len(times)} steps)")
+    print(f"tokens/s: {B * T / (median / 1e3):.0f}")
 
 
 if __name__ == "__main__":

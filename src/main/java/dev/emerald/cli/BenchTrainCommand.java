@@ -20,7 +20,8 @@ import java.util.Arrays;
  * {@code train} would start with the same options, without evaluating or writing anything.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Time training steps of the run 'train' would make with these options; --steps are timed, after --untimed more.")
+        description = "Time training steps of the run 'train' would make with these options; --steps are timed, after --untimed more;"
+                + " ms/step, GFLOP/s and tokens/s are of the median step.")
 final class BenchTrainCommand implements Runnable {
     @Mixin
     Common common;
@@ -56,14 +57,16 @@ final class BenchTrainCommand implements Runnable {
             }
             stdout.printf("step %d: %.1f ms, loss %.4f%s%n", step + 1, took, done.loss(), step < untimed ? " (untimed)" : "");
         }
-        double mean = Arrays.stream(ms).average().orElseThrow();
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
-        stdout.printf("ms/step: %.1f (median %.1f, min %.1f, over %d steps)%n", mean, sorted[timed / 2], sorted[0], timed);
+        // the median step: on a shared machine a few steps the OS slowed down would move the mean
+        double median = timed % 2 == 1 ? sorted[timed / 2] : (sorted[timed / 2 - 1] + sorted[timed / 2]) / 2;
+        stdout.printf("ms/step: %.1f (median; mean %.1f, min %.1f, over %d steps)%n", median,
+                Arrays.stream(ms).average().orElseThrow(), sorted[0], timed);
         if (setup.model() instanceof Gpt gpt) {
             double flops = gpt.config().trainingFlops(B * config.gradAccum(), T);
-            stdout.printf("GFLOP/s: %.1f (%.4g GFLOP a step)%n", flops / mean / 1e6, flops / 1e9);
+            stdout.printf("GFLOP/s: %.1f (%.4g GFLOP a step)%n", flops / median / 1e6, flops / 1e9);
         }
-        stdout.printf("tokens/s: %.0f%n", (double) B * T * config.gradAccum() / (mean / 1e3));
+        stdout.printf("tokens/s: %.0f%n", (double) B * T * config.gradAccum() / (median / 1e3));
     }
 }

@@ -41,7 +41,7 @@ class BenchCommandTest {
         double ms = number(out, "ms/step: ([0-9.]+)");
         double tokens = number(out, "tokens/s: ([0-9]+)");
         // ms/step is printed to 0.1 ms
-        assertEquals(3 * 8 / (ms / 1000), tokens, tokens * 0.05 / ms + 1, "tokens/s is B * T per mean step");
+        assertEquals(3 * 8 / (ms / 1000), tokens, tokens * 0.05 / ms + 1, "tokens/s is B * T per median step");
         // 6 FLOPs per token and matmul weight (2 layers of 12 C^2, LM head V x C; the corpus has 29 characters),
         // 12 L C T per token for attention
         double perToken = 6 * (2 * 12 * 16 * 16 + 29 * 16) + 12 * 2 * 16 * 8;
