@@ -1,5 +1,6 @@
 package dev.emerald.cli;
 
+import dev.emerald.data.StreamingDecoder;
 import dev.emerald.generate.Generator;
 import dev.emerald.generate.Sampler;
 import dev.emerald.train.Checkpoint;
@@ -21,7 +22,8 @@ final class GenerateCommand implements Runnable {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "checkpoint directory (a training run's --out)")
     Path model;
 
-    @Option(names = "--prompt", paramLabel = "TEXT", description = "text to continue (default: a newline)")
+    @Option(names = "--prompt", paramLabel = "TEXT", description = "text to continue, special tokens' text included,"
+            + " e.g. <|endoftext|> (default: a newline)")
     String prompt = "\n";
 
     @Option(names = "--max-new-tokens", paramLabel = "N", description = "tokens to generate (default: ${DEFAULT-VALUE})")
@@ -48,13 +50,14 @@ final class GenerateCommand implements Runnable {
         Checkpoint.Loaded loaded = Checkpoint.load(model, common.backend());
         int[] ids;
         try {
-            ids = loaded.tokenizer().encode(prompt);
+            ids = loaded.tokenizer().encode(prompt, true);
         } catch (UserException e) {
             throw new UserException("prompt: " + e.getMessage(), e);
         }
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         out.print(prompt);
-        new Generator(loaded.model()).generate(ids, maxNewTokens, sampler, id -> out.print(loaded.tokenizer().decode(id)));
-        out.println();
+        StreamingDecoder decoder = new StreamingDecoder(loaded.tokenizer());
+        new Generator(loaded.model()).generate(ids, maxNewTokens, sampler, id -> out.print(decoder.next(id)));
+        out.println(decoder.finish());
     }
 }

@@ -1,11 +1,12 @@
 package dev.emerald.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.emerald.data.CharTokenizer;
 import dev.emerald.data.Corpora;
 import dev.emerald.data.Dataset;
+import dev.emerald.data.StreamingDecoder;
 import dev.emerald.data.TextFile;
 import dev.emerald.data.Tokenizer;
+import dev.emerald.data.Tokenizers;
 import dev.emerald.generate.Generator;
 import dev.emerald.generate.Sampler;
 import dev.emerald.model.LanguageModel;
@@ -19,8 +20,6 @@ import dev.emerald.train.TrainState;
 import dev.emerald.train.Trainer;
 import dev.emerald.util.UserException;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -46,6 +45,10 @@ final class TrainCommand implements Runnable {
 
     @Option(names = "--corpus", paramLabel = "FILE|NAME", description = "UTF-8 text file, or tom-sawyer / bible (fetched on first use); default: tom-sawyer, or the resumed run's")
     String corpus;
+
+    @Option(names = "--tokenizer", paramLabel = "char|gpt2|FILE", description = "char (the text's characters; the default),"
+            + " gpt2, or a tokenizer.json (e.g. from 'emerald tokenizer train'); a resumed run keeps its own")
+    String tokenizerName;
 
     @Option(names = "--out", paramLabel = "DIR", description = "checkpoint directory (default: runs/PRESET)")
     Path out;
@@ -129,6 +132,10 @@ final class TrainCommand implements Runnable {
             if (!Files.isRegularFile(dir.resolve(Checkpoint.STATE))) {
                 throw new UserException(dir + " holds no resumable run (no " + Checkpoint.STATE + "): start a new run without --resume");
             }
+            if (tokenizerName != null) {
+                throw new UserException("--tokenizer cannot change when resuming: the run keeps the tokenizer saved in " + dir
+                        + "; leave --tokenizer out");
+            }
             Checkpoint.Loaded loaded = Checkpoint.load(dir, common.backend());
             TrainState state = loaded.state();
             model = loaded.model();
@@ -151,7 +158,7 @@ final class TrainCommand implements Runnable {
             corpusName = corpus != null ? corpus : Corpora.TOM_SAWYER.name();
             valFrac = valFraction != null ? valFraction : Dataset.DEFAULT_VAL_FRACTION;
             text = TextFile.read(Corpora.resolve(corpusName, Corpora.DEFAULT_DIR));
-            tokenizer = CharTokenizer.fit(text);
+            tokenizer = Tokenizers.resolve(tokenizerName != null ? tokenizerName : Tokenizers.CHAR, text);
             ObjectNode modelJson = p.model().deepCopy();
             putIfSet(modelJson, "block_size", blockSize);
             putIfSet(modelJson, "n_layer", nLayer);
@@ -168,17 +175,18 @@ final class TrainCommand implements Runnable {
             samplerState = config.seed();
         }
         Path corpusFile = Corpora.resolve(corpusName, Corpora.DEFAULT_DIR);
-        Dataset data = new Dataset(corpusFile.toString(), tokenizer.encode(text), valFrac, model.blockSize());
-        stdout.printf("%s: %,d parameters, %s | %s: %,d train + %,d val tokens, vocabulary %d | batch %d x %d x %d, %d steps%s%n",
+        // the user's own text: their special tokens' text (e.g. <|endoftext|> between documents) means those tokens
+        Dataset data = new Dataset(corpusFile.toString(), tokenizer.encode(text, true), valFrac, model.blockSize());
+        stdout.printf("%s: %,d parameters, %s | %s: %,d train + %,d val tokens, %s vocabulary %d | batch %d x %d x %d, %d steps%s%n",
                 preset, model.layout().total(), Models.describe(model), corpusFile, data.train().length(), data.val().length(),
-                tokenizer.vocabSize(), config.batchSize(), config.gradAccum(), model.blockSize(), config.maxSteps(),
+                tokenizer.kind(), tokenizer.vocabSize(), config.batchSize(), config.gradAccum(), model.blockSize(), config.maxSteps(),
                 resume ? ", resuming at step " + startStep : "");
 
         Trainer trainer = new Trainer(model, tokenizer, data, config, corpusFile.toString(), valFrac, dir);
         trainer.restoreMetrics(oldMetrics, startStep);
         Signal.handle(new Signal("INT"), s -> trainer.requestStop());
         Trainer.Result result;
-        try (ProgressBar bar = progressBar(startStep, config.maxSteps())) {
+        try (ProgressBar bar = ProgressBars.create("train", " steps", startStep, config.maxSteps())) {
             result = trainer.run(optimizer, startStep, samplerState, new Trainer.Listener() {
                 @Override
                 public void onStep(int step, float loss, float lr) {
@@ -204,9 +212,10 @@ final class TrainCommand implements Runnable {
         if (sampleTokens > 0) {
             stdout.println("--- sample ---");
             int[] start = tokenizer.encode("\n");
+            StreamingDecoder decoder = new StreamingDecoder(tokenizer);
             new Generator(model).generate(start, sampleTokens, new Sampler(1.0f, 0, config.seed()),
-                    id -> stdout.print(tokenizer.decode(id)));
-            stdout.println();
+                    id -> stdout.print(decoder.next(id)));
+            stdout.println(decoder.finish());
         }
     }
 
@@ -289,14 +298,6 @@ final class TrainCommand implements Runnable {
         } catch (IOException e) {
             return List.of();
         }
-    }
-
-    private static ProgressBar progressBar(int start, int max) {
-        if (System.console() == null || !System.console().isTerminal()) {
-            return null;
-        }
-        return new ProgressBarBuilder().setTaskName("train").setInitialMax(max).startsFrom(start, java.time.Duration.ZERO)
-                .setStyle(ProgressBarStyle.ASCII).setUnit(" steps", 1).showSpeed().setUpdateIntervalMillis(500).build();
     }
 
     private static String clock(double seconds) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.emerald.util.UserException;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -61,6 +62,11 @@ public final class CharTokenizer implements Tokenizer {
             sb.appendCodePoint(codePoints[Objects.checkIndex(ids[i], codePoints.length)]);
         }
         return sb.toString();
+    }
+
+    @Override
+    public byte[] bytes(int id) {
+        return Character.toString(codePoints[Objects.checkIndex(id, codePoints.length)]).getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

@@ -30,7 +30,7 @@ public final class Dataset {
 
     private static void checkLength(String name, int total, String split, TokenSpan span, int blockSize) {
         if (span.length() < (long) blockSize + 1) {
-            throw new UserException("corpus " + name + " has only " + total + " characters; the " + split
+            throw new UserException("corpus " + name + " has only " + total + " tokens; the " + split
                     + " split (" + span.length() + ") needs at least block_size + 1 = " + ((long) blockSize + 1)
                     + ": use a longer text or a smaller --block-size");
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.emerald.data.bpe.HfTokenizerJson;
 import dev.emerald.io.AtomicFile;
 import dev.emerald.util.UserException;
 
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /** Maps text to token ids and back. Stored in a checkpoint as {@value #FILE_NAME}. */
 public interface Tokenizer {
@@ -23,11 +25,27 @@ public interface Tokenizer {
     /** The ids of {@code text}; a character outside the vocabulary is a {@link UserException} naming it. */
     int[] encode(String text);
 
+    /**
+     * With {@code allowSpecial}, the text of a special token (see {@link #specialTokens}) becomes that token;
+     * without, it is ordinary text, so that text from elsewhere cannot inject one.
+     */
+    default int[] encode(String text, boolean allowSpecial) {
+        return encode(text);
+    }
+
     /** The text of {@code ids[from, to)}. */
     String decode(int[] ids, int from, int to);
 
     default String decode(int id) {
         return decode(new int[] {id}, 0, 1);
+    }
+
+    /** The UTF-8 bytes of token {@code id}; a byte-level token may hold part of a character (see {@link StreamingDecoder}). */
+    byte[] bytes(int id);
+
+    /** Special tokens' texts and ids (e.g. "<|endoftext|>"); none for a character tokenizer. */
+    default Map<String, Integer> specialTokens() {
+        return Map.of();
     }
 
     /** The value of the JSON "type" field, e.g. "char". */
@@ -36,12 +54,16 @@ public interface Tokenizer {
     /** The whole tokenizer as JSON, with a "type" field that {@link #fromJson} dispatches on. */
     ObjectNode toJson();
 
+    /** Emerald's own JSON (with "type"), or a Hugging Face tokenizer.json, as BPE tokenizers are saved. */
     static Tokenizer fromJson(JsonNode json) {
+        if (HfTokenizerJson.describes(json)) {
+            return HfTokenizerJson.read(json);
+        }
         String type = json.path("type").asText("");
         return switch (type) {
             case CharTokenizer.KIND -> CharTokenizer.fromJson(json);
-            default -> throw new UserException("unknown tokenizer type '" + type
-                    + "': this version of Emerald knows \"" + CharTokenizer.KIND + "\"; the file may come from a newer version");
+            default -> throw new UserException("unknown tokenizer type '" + type + "': this version of Emerald reads \""
+                    + CharTokenizer.KIND + "\" and Hugging Face byte-level BPE tokenizer.json files; the file may come from a newer version");
         };
     }
 

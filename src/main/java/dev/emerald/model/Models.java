@@ -47,11 +47,24 @@ public final class Models {
     /** The config.json of a model. */
     public static ObjectNode describe(LanguageModel model) {
         if (model instanceof Gpt gpt) {
-            ObjectNode node = JSON.createObjectNode().put("architecture", "gpt");
-            node.setAll((ObjectNode) JSON.valueToTree(gpt.config()));
-            return node;
+            return describe(gpt.config());
         }
         return JSON.createObjectNode().put("architecture", "bigram")
                 .put("vocab_size", model.vocabSize()).put("block_size", model.blockSize());
+    }
+
+    /** The config.json of a GPT. */
+    public static ObjectNode describe(GptConfig config) {
+        ObjectNode node = JSON.createObjectNode().put("architecture", "gpt");
+        node.setAll((ObjectNode) JSON.valueToTree(config));
+        return node;
+    }
+
+    /** The parameters a config.json describes, counted without building the model. */
+    public static long parameterCount(JsonNode config) {
+        return switch (config.path("architecture").asText("gpt")) {
+            case "bigram" -> ParameterLayout.bigram(config.path("vocab_size").asInt()).total();
+            default -> new ParameterLayout(gptConfig(config)).total();
+        };
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.emerald.backend.Backend;
 import dev.emerald.data.Tokenizer;
+import dev.emerald.data.Tokenizers;
 import dev.emerald.io.AtomicDir;
 import dev.emerald.io.SafeTensors;
 import dev.emerald.model.HfGpt2;
@@ -71,28 +72,19 @@ public final class Checkpoint {
         SafeTensors.write(file, entries, Map.of("format", "pt", "writer", "emerald"));
     }
 
+    /**
+     * Loads an Emerald checkpoint, or a Hugging Face GPT-2 directory (its weights, and its tokenizer.json or
+     * vocab.json + merges.txt; no optimizer or state).
+     */
     public static Loaded load(Path dir, Backend backend) {
-        if (!Files.isDirectory(dir)) {
-            throw new UserException("no checkpoint at " + dir + ": give the --out directory of a training run");
-        }
-        JsonNode config;
-        try {
-            config = Models.JSON.readTree(dir.resolve(CONFIG).toFile());
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
-            throw new UserException(dir + " has no " + CONFIG + ": it is not a complete checkpoint; give the --out directory of a training run", e);
-        } catch (IOException e) {
-            throw new UserException(dir.resolve(CONFIG) + " is not valid JSON (" + e.getMessage() + "): the checkpoint is damaged", e);
-        }
+        JsonNode config = readConfig(dir);
+        Tokenizer tokenizer = Tokenizers.fromDirectory(dir);
         if (HfGpt2.describes(config)) {
-            throw new UserException(dir + " is a Hugging Face GPT-2 checkpoint: Emerald imports its weights, but generating"
-                    + " from it needs GPT-2's BPE tokenizer (vocab.json, merges.txt), which this version does not read yet");
+            checkVocabulary(dir, tokenizer, HfGpt2.config(config, dir).vocabSize());
+            return new Loaded(HfGpt2.load(dir, config, backend), tokenizer, null, null);
         }
-        Tokenizer tokenizer = Tokenizer.load(dir.resolve(Tokenizer.FILE_NAME));
         LanguageModel model = Models.create(config, backend);
-        if (tokenizer.vocabSize() != model.vocabSize()) {
-            throw new UserException(dir + ": the tokenizer has " + tokenizer.vocabSize() + " tokens but the model expects "
-                    + model.vocabSize() + ": the files come from different runs");
-        }
+        checkVocabulary(dir, tokenizer, model.vocabSize());
         read(dir.resolve(MODEL), model, List.of(new Buffer("", model.parameters())));
         AdamW optimizer = null;
         TrainState state = null;
@@ -107,6 +99,39 @@ public final class Checkpoint {
             optimizer.restore(state.step());
         }
         return new Loaded(model, tokenizer, optimizer, state);
+    }
+
+    /** What {@code emerald info} shows: the model's config (Emerald's form), its size, and its tokenizer. */
+    public record Summary(String format, JsonNode config, long parameters, Tokenizer tokenizer) {
+    }
+
+    /** Describes a checkpoint, or a Hugging Face GPT-2 directory, without reading its weights. */
+    public static Summary inspect(Path dir) {
+        JsonNode config = readConfig(dir);
+        boolean hf = HfGpt2.describes(config);
+        JsonNode emerald = hf ? Models.describe(HfGpt2.config(config, dir)) : config;
+        return new Summary(hf ? "Hugging Face GPT-2" : "Emerald checkpoint", emerald, Models.parameterCount(emerald),
+                Tokenizers.fromDirectory(dir));
+    }
+
+    private static JsonNode readConfig(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new UserException("no checkpoint at " + dir + ": give the --out directory of a training run");
+        }
+        try {
+            return Models.JSON.readTree(dir.resolve(CONFIG).toFile());
+        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+            throw new UserException(dir + " has no " + CONFIG + ": it is not a complete checkpoint; give the --out directory of a training run", e);
+        } catch (IOException e) {
+            throw new UserException(dir.resolve(CONFIG) + " is not valid JSON (" + e.getMessage() + "): the checkpoint is damaged", e);
+        }
+    }
+
+    private static void checkVocabulary(Path dir, Tokenizer tokenizer, int modelVocabulary) {
+        if (tokenizer.vocabSize() != modelVocabulary) {
+            throw new UserException(dir + ": the tokenizer has " + tokenizer.vocabSize() + " tokens but the model expects "
+                    + modelVocabulary + ": the files come from different runs");
+        }
     }
 
     /** Reads every tensor the layout names, checking dtype and shape, and that the file holds nothing else. */

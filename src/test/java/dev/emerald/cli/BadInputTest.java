@@ -2,6 +2,7 @@ package dev.emerald.cli;
 
 import dev.emerald.backend.DeviceChoice;
 import dev.emerald.backend.cuda.CudaProbe;
+import dev.emerald.cli.Cli.Result;
 import dev.emerald.io.SafeTensors;
 import dev.emerald.train.Checkpoint;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,8 @@ import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
+import static dev.emerald.cli.Cli.assertBadInput;
+import static dev.emerald.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,29 +40,8 @@ class BadInputTest {
     @TempDir
     Path tmp;
 
-    private static CliRun run(String... args) {
-        return CliRun.of(args);
-    }
-
-    /** Asserts a clean failure: exit 1, one "emerald: " line naming every phrase, and no stack trace anywhere. */
-    private static void assertBadInput(CliRun r, String... phrases) {
-        assertEquals(1, r.exit(), r::toString);
-        List<String> lines = r.err().lines().toList();
-        assertEquals(1, lines.size(), r::toString);
-        assertTrue(lines.get(0).startsWith("emerald: "), r::toString);
-        for (String phrase : phrases) {
-            assertTrue(lines.get(0).contains(phrase), () -> "no '" + phrase + "' in " + r);
-        }
-        String all = r.out() + r.err();
-        assertFalse(all.contains("Exception") || all.contains("\tat "), r::toString);
-    }
-
-    private static String[] args(String[] first, String... more) {
-        return Stream.concat(Stream.of(first), Stream.of(more)).toArray(String[]::new);
-    }
-
-    private CliRun train(Path corpus, String... more) {
-        return run(args(args(new String[] {"train", "--corpus", corpus.toString()}, TINY), more));
+    private Result train(Path corpus, String... more) {
+        return run(Cli.concat(Cli.concat(new String[] {"train", "--corpus", corpus.toString()}, TINY), more));
     }
 
     private Path corpus(String text) throws IOException {
@@ -68,7 +50,7 @@ class BadInputTest {
 
     /** Trains a tiny model into dir and returns the digests of its files. */
     private Map<String, String> trainTiny(Path dir, String text) throws IOException {
-        CliRun r = train(corpus(text), "--out", dir.toString());
+        Result r = train(corpus(text), "--out", dir.toString());
         assertEquals(0, r.exit(), r::toString);
         return hashes(dir);
     }
@@ -143,7 +125,7 @@ class BadInputTest {
 
     @Test
     void unknownPreset() throws IOException {
-        CliRun r = run("train", "--preset", "nosuch", "--corpus", corpus(TEXT).toString(), "--out", tmp.resolve("run").toString());
+        Result r = run("train", "--preset", "nosuch", "--corpus", corpus(TEXT).toString(), "--out", tmp.resolve("run").toString());
         assertBadInput(r, "unknown preset 'nosuch'");
     }
 
@@ -185,7 +167,7 @@ class BadInputTest {
     @Test
     void outputUnderARegularFile() throws IOException {
         Path file = Files.writeString(tmp.resolve("somefile"), "not a directory");
-        CliRun r = train(corpus(TEXT), "--out", file.resolve("run").toString());
+        Result r = train(corpus(TEXT), "--out", file.resolve("run").toString());
         assertBadInput(r, "cannot write checkpoints", "somefile is a file, not a directory");
         assertFalse(r.out().contains("step"), r::toString);
     }
@@ -194,7 +176,7 @@ class BadInputTest {
     void lossBecomingNaNLeavesTheCheckpointIntact() throws IOException {
         Path dir = tmp.resolve("run");
         Map<String, String> before = trainTiny(dir, TEXT);
-        CliRun r = run("train", "--out", dir.toString(), "--resume", "--steps", "50", "--lr", "1e30", "--grad-clip", "0",
+        Result r = run("train", "--out", dir.toString(), "--resume", "--steps", "50", "--lr", "1e30", "--grad-clip", "0",
                 "--eval-interval", "100", "--sample-tokens", "0");
         assertBadInput(r, "the loss became", "intact");
         assertEquals(before, hashes(dir));
@@ -218,7 +200,7 @@ class BadInputTest {
     @Test
     void cudaWithoutAGpuOnTrain() throws IOException {
         String expected = cudaUnavailable();
-        CliRun r = train(corpus(TEXT), "--out", tmp.resolve("run").toString(), "--device", "cuda");
+        Result r = train(corpus(TEXT), "--out", tmp.resolve("run").toString(), "--device", "cuda");
         assertBadInput(r);
         assertTrue(r.err().startsWith(expected), r::toString);
         assertFalse(Files.exists(tmp.resolve("run")), "nothing written");
@@ -229,7 +211,7 @@ class BadInputTest {
         Path dir = tmp.resolve("run");
         trainTiny(dir, TEXT);
         String expected = cudaUnavailable();
-        CliRun r = run("generate", "--model", dir.toString(), "--max-new-tokens", "3", "--device", "cuda");
+        Result r = run("generate", "--model", dir.toString(), "--max-new-tokens", "3", "--device", "cuda");
         assertBadInput(r);
         assertTrue(r.err().startsWith(expected), r::toString);
         assertEquals("", r.out(), "no text generated");
@@ -250,7 +232,7 @@ class BadInputTest {
 
     @Test
     void verboseShowsTheStackTrace() {
-        CliRun r = train(tmp.resolve("nosuch.txt"), "--out", tmp.resolve("run").toString(), "--verbose");
+        Result r = train(tmp.resolve("nosuch.txt"), "--out", tmp.resolve("run").toString(), "--verbose");
         assertEquals(1, r.exit(), r::toString);
         assertTrue(r.err().contains("UserException") && r.err().contains("\tat "), r::toString);
         assertTrue(r.err().lines().anyMatch(l -> l.startsWith("emerald: ") && l.contains("nosuch.txt")), r::toString);

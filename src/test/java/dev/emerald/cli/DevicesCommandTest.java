@@ -18,7 +18,7 @@ class DevicesCommandTest {
 
     @Test
     void listsEveryDeviceOrWhyNot() {
-        CliRun r = CliRun.of("devices");
+        Cli.Result r = Cli.run("devices");
         assertEquals(0, r.exit(), r::toString);
         assertEquals("", r.err());
         List<String> lines = r.out().lines().toList();

@@ -43,7 +43,7 @@ class DatasetTest {
         // 650 tokens leave val = 65 = block_size + 1, just enough; 640 leave 64
         new Dataset("tiny.txt", ids(650), 0.1, 64);
         UserException e = assertThrows(UserException.class, () -> new Dataset("tiny.txt", ids(640), 0.1, 64));
-        assertTrue(e.getMessage().contains("corpus tiny.txt has only 640 characters"), e.getMessage());
+        assertTrue(e.getMessage().contains("corpus tiny.txt has only 640 tokens"), e.getMessage());
         assertTrue(e.getMessage().contains("block_size + 1 = 65") && e.getMessage().contains("--block-size"), e.getMessage());
         UserException train = assertThrows(UserException.class, () -> new Dataset("t", ids(100), 0.9, 10));
         assertTrue(train.getMessage().contains("training split"), train.getMessage());
