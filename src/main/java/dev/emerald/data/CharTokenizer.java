@@ -32,6 +32,19 @@ public final class CharTokenizer implements Tokenizer {
         return new CharTokenizer(text.codePoints().distinct().sorted().toArray());
     }
 
+    /** The vocabulary of exactly these code points, which must be strictly increasing (as a corpus pass collects them). */
+    public static CharTokenizer of(int[] codePoints) {
+        for (int i = 0; i < codePoints.length; i++) {
+            if (!Character.isValidCodePoint(codePoints[i]) || (i > 0 && codePoints[i] <= codePoints[i - 1])) {
+                throw new IllegalArgumentException("code points must be valid and strictly increasing; entry " + i + " is " + codePoints[i]);
+            }
+        }
+        if (codePoints.length == 0) {
+            throw new UserException("cannot build a vocabulary without characters: give a text with some characters");
+        }
+        return new CharTokenizer(codePoints.clone());
+    }
+
     @Override
     public int vocabSize() {
         return codePoints.length;
@@ -52,6 +65,30 @@ public final class CharTokenizer implements Tokenizer {
             pos += Character.charCount(cp);
         }
         return ids;
+    }
+
+    /** Looks characters of the Basic Multilingual Plane up in a table (256 KiB) rather than by binary search. */
+    @Override
+    public Encoder encoder() {
+        int[] bmp = new int[Character.MAX_VALUE + 1];
+        Arrays.fill(bmp, -1);
+        for (int id = 0; id < codePoints.length && codePoints[id] <= Character.MAX_VALUE; id++) {
+            bmp[codePoints[id]] = id;
+        }
+        return text -> {
+            int[] ids = new int[text.length()];
+            int n = 0;
+            for (int pos = 0; pos < text.length(); ) {
+                int cp = text.codePointAt(pos);
+                int id = cp <= Character.MAX_VALUE ? bmp[cp] : Arrays.binarySearch(codePoints, cp);
+                if (id < 0) {
+                    return encode(text); // throws, naming the character and where it is
+                }
+                ids[n++] = id;
+                pos += Character.charCount(cp);
+            }
+            return n == ids.length ? ids : Arrays.copyOf(ids, n);
+        };
     }
 
     @Override

@@ -33,6 +33,20 @@ public interface Tokenizer {
         return encode(text);
     }
 
+    /** Encodes texts one after another on one thread, special tokens' text as ordinary text. Not thread-safe. */
+    @FunctionalInterface
+    interface Encoder {
+        int[] encode(String text);
+    }
+
+    /**
+     * An encoder for many texts, e.g. every document of a corpus: the same ids as {@code encode(text)}, but it may
+     * keep what it learns between texts (BPE's cache of encoded words), which {@link #encode} starts afresh.
+     */
+    default Encoder encoder() {
+        return this::encode;
+    }
+
     /** The text of {@code ids[from, to)}. */
     String decode(int[] ids, int from, int to);
 

@@ -114,7 +114,19 @@ public final class Bpe implements Tokenizer {
 
     @Override
     public int[] encode(String text, boolean allowSpecial) {
-        Encoding encoding = new Encoding(text);
+        return encode(text, allowSpecial, new WordCache(), new WordMerger(byteIds, ranks, result));
+    }
+
+    /** Keeps one word cache for all its texts, so a corpus's common words are merged once, not once per document. */
+    @Override
+    public Encoder encoder() {
+        WordCache cache = new WordCache();
+        WordMerger merger = new WordMerger(byteIds, ranks, result);
+        return text -> encode(text, false, cache, merger);
+    }
+
+    private int[] encode(String text, boolean allowSpecial, WordCache cache, WordMerger merger) {
+        Encoding encoding = new Encoding(text, cache, merger);
         if (allowSpecial) {
             specialMatcher.split(text, encoding);
         } else if (!text.isEmpty()) {
@@ -123,16 +135,18 @@ public final class Bpe implements Tokenizer {
         return Arrays.copyOf(encoding.ids, encoding.count);
     }
 
-    /** One call's state: the ids so far, and its word cache and merge buffers. */
+    /** One call's state: the ids so far; the word cache and merge buffers may be shared with later calls on the same thread. */
     private final class Encoding implements SpecialMatcher.Segments {
         private final String text;
-        private final WordCache cache = new WordCache();
-        private final WordMerger merger = new WordMerger(byteIds, ranks, result);
+        private final WordCache cache;
+        private final WordMerger merger;
         private int[] ids;
         private int count;
 
-        Encoding(String text) {
+        Encoding(String text, WordCache cache, WordMerger merger) {
             this.text = text;
+            this.cache = cache;
+            this.merger = merger;
             ids = new int[text.length() / 3 + 16]; // English runs at about four characters a token
         }
 

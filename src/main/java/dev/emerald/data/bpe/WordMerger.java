@@ -4,7 +4,7 @@ package dev.emerald.data.bpe;
  * Applies a vocabulary's merges to one word as GPT-2 does: repeatedly the pair of lowest rank, the leftmost
  * first among equals. Symbols form a linked list over the word's byte positions and candidate pairs wait in
  * a min-heap keyed by (rank, position), so a long word costs O(n log n), not GPT-2's O(n²); entries a merge
- * made stale are recognised when they come up and skipped. Not thread-safe: one per encoding call.
+ * made stale are recognised when they come up and skipped. Not thread-safe: one per thread.
  */
 final class WordMerger {
     private final int[] byteIds;
