@@ -16,6 +16,8 @@ import java.util.Arrays;
 public record ShardHeader(int tokenBytes, long count, int vocabSize) {
     public static final int BYTES = 32;
     public static final int VERSION = 1;
+    /** The count of a shard still being written. */
+    public static final long UNFINISHED = -1;
     private static final byte[] MAGIC = "EMTOKENS".getBytes(StandardCharsets.US_ASCII);
 
     public ShardHeader {
@@ -58,6 +60,9 @@ public record ShardHeader(int tokenBytes, long count, int vocabSize) {
         int width = b.getInt();
         long count = b.getLong();
         int vocab = b.getInt();
+        if (count == UNFINISHED) {
+            throw damaged(file, "it was not finished (the prepare writing it stopped)");
+        }
         if ((width != 2 && width != 4) || count < 0 || vocab <= 0) {
             throw damaged(file, "its header is invalid (token bytes " + width + ", count " + count + ", vocabulary " + vocab + ")");
         }

@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Appends token ids to a new shard file. The header's count is written last, by {@link #finish}, so a shard
- * that was not finished has a count of zero that does not match its size, and reads as damaged.
+ * Appends token ids to a new shard file. The header's count is written last, by {@link #finish}; until then it
+ * is {@link ShardHeader#UNFINISHED}, so a shard that was not finished reads as damaged.
  */
 public final class ShardWriter implements AutoCloseable {
     private static final int BUFFER_BYTES = 1 << 20;
@@ -25,7 +25,7 @@ public final class ShardWriter implements AutoCloseable {
         this.channel = channel;
         this.vocabSize = vocabSize;
         this.tokenBytes = ShardHeader.tokenBytesFor(vocabSize);
-        writeFully(new ShardHeader(tokenBytes, 0, vocabSize).encode());
+        writeFully(new ShardHeader(tokenBytes, ShardHeader.UNFINISHED, vocabSize).encode());
     }
 
     /** Creates {@code file}, which must not exist, for ids below {@code vocabSize}. */
