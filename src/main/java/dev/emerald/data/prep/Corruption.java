@@ -14,15 +14,15 @@ final class Corruption {
     }
 
     static String describe(IOException e) {
-        String detail = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        String detail = e.getMessage() == null ? "" : " (" + e.getMessage() + ")";
         return switch (e) {
-            case EOFException x -> "truncated: the data ends early (" + detail + ")";
+            case EOFException x -> "truncated: the data ends early" + detail;
             case XZFormatException x -> "not in the .xz format";
-            case CorruptedInputException x -> "corrupt .xz data (" + detail + ")";
+            case CorruptedInputException x -> "corrupt .xz data" + detail;
             case MemoryLimitException x -> "needs " + x.getMemoryNeeded() / 1024 + " MiB to decompress, more than the "
                     + x.getMemoryLimit() / 1024 + " MiB allowed";
-            case UnsupportedOptionsException x -> "uses .xz options that XZ for Java does not support (" + detail + ")";
-            default -> detail;
+            case UnsupportedOptionsException x -> "uses .xz options that XZ for Java does not support" + detail;
+            default -> e.getMessage() != null ? e.getMessage() : "unreadable";
         };
     }
 }
