@@ -67,30 +67,6 @@ public final class CharTokenizer implements Tokenizer {
         return ids;
     }
 
-    /** Looks characters of the Basic Multilingual Plane up in a table (256 KiB) rather than by binary search. */
-    @Override
-    public Encoder encoder() {
-        int[] bmp = new int[Character.MAX_VALUE + 1];
-        Arrays.fill(bmp, -1);
-        for (int id = 0; id < codePoints.length && codePoints[id] <= Character.MAX_VALUE; id++) {
-            bmp[codePoints[id]] = id;
-        }
-        return text -> {
-            int[] ids = new int[text.length()];
-            int n = 0;
-            for (int pos = 0; pos < text.length(); ) {
-                int cp = text.codePointAt(pos);
-                int id = cp <= Character.MAX_VALUE ? bmp[cp] : Arrays.binarySearch(codePoints, cp);
-                if (id < 0) {
-                    return encode(text); // throws, naming the character and where it is
-                }
-                ids[n++] = id;
-                pos += Character.charCount(cp);
-            }
-            return n == ids.length ? ids : Arrays.copyOf(ids, n);
-        };
-    }
-
     @Override
     public String decode(int[] ids, int from, int to) {
         Objects.checkFromToIndex(from, to, ids.length);

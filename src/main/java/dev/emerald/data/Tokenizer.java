@@ -33,20 +33,6 @@ public interface Tokenizer {
         return encode(text);
     }
 
-    /** Encodes texts one after another on one thread, special tokens' text as ordinary text. Not thread-safe. */
-    @FunctionalInterface
-    interface Encoder {
-        int[] encode(String text);
-    }
-
-    /**
-     * An encoder for many texts, e.g. every document of a corpus: the same ids as {@code encode(text)}, but it may
-     * keep what it learns between texts (BPE's cache of encoded words), which {@link #encode} starts afresh.
-     */
-    default Encoder encoder() {
-        return this::encode;
-    }
-
     /** The text of {@code ids[from, to)}. */
     String decode(int[] ids, int from, int to);
 
@@ -62,10 +48,10 @@ public interface Tokenizer {
         return Map.of();
     }
 
-    /** The value of the JSON "type" field, e.g. "char". */
+    /** The kind of tokenizer: "char" or "bpe". */
     String kind();
 
-    /** The whole tokenizer as JSON, with a "type" field that {@link #fromJson} dispatches on. */
+    /** The whole tokenizer as JSON that {@link #fromJson} reads back. */
     ObjectNode toJson();
 
     /** Emerald's own JSON (with "type"), or a Hugging Face tokenizer.json, as BPE tokenizers are saved. */

@@ -19,8 +19,12 @@ public final class Models {
         return switch (arch) {
             case "gpt" -> new Gpt(gptConfig(config), backend);
             case "bigram" -> new Bigram(config.path("vocab_size").asInt(), config.path("block_size").asInt(8), backend);
-            default -> throw new UserException("unknown architecture '" + arch + "' in the model config: use \"gpt\" or \"bigram\"");
+            default -> throw unknownArchitecture(arch);
         };
+    }
+
+    private static UserException unknownArchitecture(String arch) {
+        return new UserException("unknown architecture '" + arch + "' in the model config: use \"gpt\" or \"bigram\"");
     }
 
     static GptConfig gptConfig(JsonNode config) {
@@ -62,9 +66,11 @@ public final class Models {
 
     /** The parameters a config.json describes, counted without building the model. */
     public static long parameterCount(JsonNode config) {
-        return switch (config.path("architecture").asText("gpt")) {
+        String arch = config.path("architecture").asText("gpt");
+        return switch (arch) {
+            case "gpt" -> new ParameterLayout(gptConfig(config)).total();
             case "bigram" -> ParameterLayout.bigram(config.path("vocab_size").asInt()).total();
-            default -> new ParameterLayout(gptConfig(config)).total();
+            default -> throw unknownArchitecture(arch);
         };
     }
 }

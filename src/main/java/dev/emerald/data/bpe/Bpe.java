@@ -15,8 +15,9 @@ import java.util.Objects;
 /**
  * A byte-level BPE tokenizer, GPT-2's kind: text is cut into words by GPT-2's pre-tokenizer, each word's
  * UTF-8 bytes start as one token each (every byte has one), and merges join adjacent pairs in rank order.
- * Any string round-trips exactly. Special tokens (e.g. {@value #END_OF_TEXT}) are matched in the text only
- * when asked to; otherwise their text is ordinary text. Saved as a Hugging Face tokenizer.json.
+ * Any text round-trips exactly (a lone UTF-16 surrogate is not text: UTF-8 has no bytes for it, and it comes
+ * back as '?'). Special tokens (e.g. {@value #END_OF_TEXT}) are matched in the text only when asked to;
+ * otherwise their text is ordinary text. Saved as a Hugging Face tokenizer.json.
  */
 public final class Bpe implements Tokenizer {
     public static final String KIND = "bpe";
@@ -34,6 +35,7 @@ public final class Bpe implements Tokenizer {
     private final SpecialMatcher specialMatcher;
     private final int[] byteIds = new int[256];
     private final PairMap ranks;
+    private final ThreadLocal<Encoder> encoders = ThreadLocal.withInitial(Encoder::new);
 
     Bpe(byte[][] tokens, int[] left, int[] right, int[] result, Map<String, Integer> specials) {
         this.tokens = tokens;
@@ -114,40 +116,34 @@ public final class Bpe implements Tokenizer {
 
     @Override
     public int[] encode(String text, boolean allowSpecial) {
-        return encode(text, allowSpecial, new WordCache(), new WordMerger(byteIds, ranks, result));
+        return encoders.get().encode(text, allowSpecial);
     }
 
-    /** Keeps one word cache for all its texts, so a corpus's common words are merged once, not once per document. */
-    @Override
-    public Encoder encoder() {
-        WordCache cache = new WordCache();
-        WordMerger merger = new WordMerger(byteIds, ranks, result);
-        return text -> encode(text, false, cache, merger);
-    }
-
-    private int[] encode(String text, boolean allowSpecial, WordCache cache, WordMerger merger) {
-        Encoding encoding = new Encoding(text, cache, merger);
-        if (allowSpecial) {
-            specialMatcher.split(text, encoding);
-        } else if (!text.isEmpty()) {
-            encoding.ordinary(0, text.length());
-        }
-        return Arrays.copyOf(encoding.ids, encoding.count);
-    }
-
-    /** One call's state: the ids so far; the word cache and merge buffers may be shared with later calls on the same thread. */
-    private final class Encoding implements SpecialMatcher.Segments {
-        private final String text;
-        private final WordCache cache;
-        private final WordMerger merger;
+    /**
+     * A thread's word cache and merge buffers, kept from call to call: a prompt's or a chat turn's words are
+     * mostly in the cache already, and a hit allocates nothing.
+     */
+    private final class Encoder implements SpecialMatcher.Segments {
+        private final WordCache cache = new WordCache();
+        private final WordMerger merger = new WordMerger(byteIds, ranks, result);
+        /** The call in progress: its text and the ids so far. */
+        private String text;
         private int[] ids;
         private int count;
 
-        Encoding(String text, WordCache cache, WordMerger merger) {
+        int[] encode(String text, boolean allowSpecial) {
             this.text = text;
-            this.cache = cache;
-            this.merger = merger;
             ids = new int[text.length() / 3 + 16]; // English runs at about four characters a token
+            count = 0;
+            if (allowSpecial) {
+                specialMatcher.split(text, this);
+            } else if (!text.isEmpty()) {
+                ordinary(0, text.length());
+            }
+            int[] out = Arrays.copyOf(ids, count);
+            this.text = null;
+            ids = null;
+            return out;
         }
 
         @Override

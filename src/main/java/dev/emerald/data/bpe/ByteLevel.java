@@ -1,5 +1,7 @@
 package dev.emerald.data.bpe;
 
+import java.util.Arrays;
+
 /**
  * GPT-2's byte-to-character table ("bytes_to_unicode"): how vocabulary files write byte strings as text.
  * Printable bytes stand for themselves; the other 68 (controls, space, 0x7F-0xA0, soft hyphen) are shifted
@@ -12,7 +14,7 @@ final class ByteLevel {
     private static final int[] BYTE_OF = new int[0x144];
 
     static {
-        java.util.Arrays.fill(BYTE_OF, -1);
+        Arrays.fill(BYTE_OF, -1);
         int shifted = 0;
         for (int b = 0; b < 256; b++) {
             boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);

@@ -6,12 +6,14 @@ import java.util.Arrays;
  * The ids of words already encoded, looked up by a range of the text so that a hit allocates nothing: prose
  * repeats a few thousand words, so most words are found here and never reach the merge loop. Open addressing,
  * growing from small (a prompt needs little) to a bound, then emptied when full, which caps its memory on any
- * input. Not thread-safe: one per encoding call.
+ * input. Not thread-safe: one per thread.
  */
 final class WordCache {
     private static final int MAX_BITS = 17;
 
     private String[] words = new String[1 << 8];
+    /** Each word's full hash: a probe compares it before touching the word. */
+    private int[] hashes = new int[1 << 8];
     private int[][] ids = new int[1 << 8][];
     private int shift = 32 - 8;
     private int size;
@@ -24,7 +26,7 @@ final class WordCache {
             if (w == null) {
                 return null;
             }
-            if (w.length() == len && text.regionMatches(from, w, 0, len)) {
+            if (hashes[i] == hash && w.length() == len && text.regionMatches(from, w, 0, len)) {
                 return ids[i];
             }
         }
@@ -49,20 +51,23 @@ final class WordCache {
             i = (i + 1) & mask;
         }
         words[i] = word;
+        hashes[i] = hash;
         ids[i] = wordIds;
         size++;
     }
 
     private void grow() {
         String[] oldWords = words;
+        int[] oldHashes = hashes;
         int[][] oldIds = ids;
         words = new String[oldWords.length * 2];
+        hashes = new int[words.length];
         ids = new int[words.length][];
         shift--;
         size = 0;
         for (int i = 0; i < oldWords.length; i++) {
             if (oldWords[i] != null) {
-                insert(oldWords[i], hash(oldWords[i], 0, oldWords[i].length()), oldIds[i]);
+                insert(oldWords[i], oldHashes[i], oldIds[i]);
             }
         }
     }

@@ -6,14 +6,14 @@ import java.util.Arrays;
 
 /** Encodes each section, adds the end-of-text token where a document ends, and picks the section's split. */
 final class TokenPass implements Processor {
-    private final ThreadLocal<Tokenizer.Encoder> encoders;
+    private final Tokenizer tokenizer;
     private final int endOfText;
     private final boolean chars;
     private final double valFraction;
 
     /** @param chars whether the tokenizer is the char one, whose end-of-text character is taken out of the text */
     TokenPass(Tokenizer tokenizer, int endOfText, boolean chars, double valFraction) {
-        this.encoders = ThreadLocal.withInitial(tokenizer::encoder);
+        this.tokenizer = tokenizer;
         this.endOfText = endOfText;
         this.chars = chars;
         this.valFraction = valFraction;
@@ -25,7 +25,8 @@ final class TokenPass implements Processor {
             return;
         }
         String text = chars ? CharText.clean(section.text()) : section.text();
-        int[] ids = encoders.get().encode(text);
+        // their text is ordinary text here: a web page quoting <|endoftext|> does not end its document
+        int[] ids = tokenizer.encode(text, false);
         if (section.last()) {
             ids = Arrays.copyOf(ids, ids.length + 1);
             ids[ids.length - 1] = endOfText;

@@ -7,8 +7,13 @@ import dev.emerald.data.Corpora;
 import dev.emerald.util.Rng;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,7 +46,7 @@ class Gpt2EncodingTest {
     @Test
     void vocabularyHasGpt2sSize() {
         assertEquals(50257, GPT2.vocabSize());
-        assertEquals(java.util.Map.of(Bpe.END_OF_TEXT, 50256), GPT2.specialTokens());
+        assertEquals(Map.of(Bpe.END_OF_TEXT, 50256), GPT2.specialTokens());
     }
 
     @Test
@@ -88,6 +93,34 @@ class Gpt2EncodingTest {
         Rng rng = Rng.of(11);
         for (int i = 0; i < 500; i++) {
             assertLikeR50k(TestTexts.randomCodePoints(rng, 1 + rng.nextInt(40)));
+        }
+    }
+
+    /** Each thread keeps its own word cache: threads encoding at once get what one thread alone gets. */
+    @Test
+    void concurrentCallersGetTheSameIds() throws Exception {
+        Rng rng = Rng.of(13);
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            texts.add(TestTexts.prose(rng, 50) + TestTexts.mixed(rng, 10));
+        }
+        List<int[]> expected = texts.stream().map(t -> R50K.encodeOrdinary(t).toArray()).toList();
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            List<Future<?>> runs = new ArrayList<>();
+            for (int thread = 0; thread < 4; thread++) {
+                int offset = thread * 50;
+                runs.add(pool.submit(() -> {
+                    for (int round = 0; round < 5; round++) {
+                        for (int i = 0; i < texts.size(); i++) {
+                            int k = (i + offset) % texts.size();
+                            assertArrayEquals(expected.get(k), GPT2.encode(texts.get(k)));
+                        }
+                    }
+                }));
+            }
+            for (Future<?> run : runs) {
+                run.get();
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,7 +50,7 @@ class StreamingDecoderTest {
         int n = GPT2.encode("🦙").length;
         assertTrue(n >= 2, "the llama's four bytes take several byte-level tokens");
         List<String> pieces = stream(GPT2, GPT2.encode("🦙 llama"));
-        assertEquals(java.util.Collections.nCopies(n - 1, ""), pieces.subList(0, n - 1), "nothing before its last byte");
+        assertEquals(Collections.nCopies(n - 1, ""), pieces.subList(0, n - 1), "nothing before its last byte");
         assertEquals("🦙", pieces.get(n - 1));
         assertEquals(" llama", String.join("", pieces.subList(n, pieces.size())));
     }
