@@ -6,8 +6,10 @@ import org.tukaani.xz.BasicArrayCache;
 import org.tukaani.xz.XZInputStream;
 
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,9 +82,15 @@ final class Walker {
         if (lower.endsWith(".tar")) {
             tar(in, path);
         } else if (lower.endsWith(".tar.xz") || lower.endsWith(".txz")) {
-            tar(xz(in), path);
+            try (InputStream xz = xz(in)) {
+                tar(xz, path);
+                verifyToEnd(xz);
+            }
         } else if (lower.endsWith(".xz")) {
-            tarOrText(new BufferedInputStream(xz(in), PEEK_BYTES), name.substring(0, name.length() - 3), path);
+            try (InputStream xz = xz(in)) {
+                tarOrText(new BufferedInputStream(xz, PEEK_BYTES), name.substring(0, name.length() - 3), path);
+                verifyToEnd(xz);
+            }
         } else if (lower.endsWith(".txt")) {
             document(in, name);
         } else if (named) {
@@ -92,9 +100,26 @@ final class Walker {
         }
     }
 
+    /**
+     * Decompresses {@code in}; closing the result returns its buffers to XZ's cache for the next member but leaves
+     * {@code in} open, as it may be an archive that goes on.
+     */
     private static InputStream xz(InputStream in) throws IOException {
-        return new XZInputStream(in instanceof BufferedInputStream ? in : new BufferedInputStream(in, 1 << 16),
-                XZ_MEMORY_LIMIT_KIB, true, BasicArrayCache.getInstance());
+        InputStream shielded = new FilterInputStream(in instanceof BufferedInputStream ? in : new BufferedInputStream(in, 1 << 16)) {
+            @Override
+            public void close() {
+                // the archive around it goes on
+            }
+        };
+        return new XZInputStream(shielded, XZ_MEMORY_LIMIT_KIB, true, BasicArrayCache.getInstance());
+    }
+
+    /**
+     * Reads what a tar leaves after its end (padding) to the end of the .xz stream: a block's integrity check is
+     * verified only there, so only then is everything read from it known to be intact.
+     */
+    private static void verifyToEnd(InputStream xz) throws IOException {
+        xz.transferTo(OutputStream.nullOutputStream());
     }
 
     private void tar(InputStream in, String path) throws IOException {

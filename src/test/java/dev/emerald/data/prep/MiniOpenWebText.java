@@ -112,22 +112,42 @@ public final class MiniOpenWebText {
     }
 
     private static byte[] member(Member member, int preset) {
+        byte[] all = xzTar(member.documents(), preset);
+        return member.corrupt() ? java.util.Arrays.copyOf(all, all.length / 2) : all;
+    }
+
+    /** The documents as an xz-compressed tar, an OpenWebText member. */
+    static byte[] xzTar(List<Document> documents, int preset) {
+        return xz(tar(documents), preset);
+    }
+
+    static byte[] tar(List<Document> documents) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (XZOutputStream xz = new XZOutputStream(bytes, new LZMA2Options(preset));
-                 TarArchiveOutputStream tar = new TarArchiveOutputStream(xz)) {
-                for (Document d : member.documents()) {
+            try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+                for (Document d : documents) {
                     add(tar, d.name(), d.bytes());
                 }
             }
-            byte[] all = bytes.toByteArray();
-            return member.corrupt() ? java.util.Arrays.copyOf(all, all.length / 2) : all;
+            return bytes.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static void add(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
+    static byte[] xz(byte[] data, int preset) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (XZOutputStream xz = new XZOutputStream(bytes, new LZMA2Options(preset))) {
+                xz.write(data);
+            }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void add(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
         TarArchiveEntry entry = new TarArchiveEntry(name);
         entry.setSize(content.length);
         tar.putArchiveEntry(entry);

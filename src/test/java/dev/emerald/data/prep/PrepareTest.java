@@ -144,6 +144,41 @@ class PrepareTest {
     }
 
     @Test
+    void aMemberWhoseCheckFailsAtItsEndIsSkippedWhole() throws IOException {
+        TextGen gen = new TextGen(5);
+        List<List<Document>> members = new ArrayList<>();
+        for (int m = 0; m < 3; m++) {
+            List<Document> docs = new ArrayList<>();
+            for (int d = 0; d < 20; d++) {
+                docs.add(new Document(String.format("%d-%02d.txt", m, d), gen.text(200).getBytes(StandardCharsets.UTF_8)));
+            }
+            members.add(docs);
+        }
+        // padding after the tar's end, as tar writers add, so that reading the tar does not reach the block's end;
+        // the block's CRC64 sits just before the index, whose size the 12-byte stream footer gives: every byte
+        // of the member decodes fine, and only the check at the block's end can tell
+        byte[] plain = MiniOpenWebText.tar(members.get(1));
+        byte[] bad = MiniOpenWebText.xz(Arrays.copyOf(plain, plain.length + 65536), 1);
+        int indexBytes = (ByteBuffer.wrap(bad, bad.length - 8, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt() + 1) * 4;
+        bad[bad.length - 12 - indexBytes - 8] ^= 1;
+        Path subset = tmp.resolve("subset.tar");
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(Files.newOutputStream(subset))) {
+            for (int m = 0; m < 3; m++) {
+                MiniOpenWebText.add(tar, "m" + m + ".xz", m == 1 ? bad : MiniOpenWebText.xzTar(members.get(m), 1));
+            }
+        }
+        Path out = tmp.resolve("checked");
+        PrepareMeta meta = prepare(List.of(subset), out, "gpt2", 2).meta();
+        assertEquals(List.of(new PrepareMeta.Skip(subset + "/m1.xz", "corrupt .xz data (Integrity check (CRC64) does not match)")),
+                meta.skipped());
+        List<Document> good = new ArrayList<>(members.get(0));
+        good.addAll(members.get(2));
+        Expected expected = Expected.of(good, Expected.encoder(GPT2), GPT2_END_OF_TEXT, 0.1);
+        assertArrayEquals(expected.train, Expected.readShard(out.resolve(Prepare.TRAIN), 2, 50257));
+        assertArrayEquals(expected.val, Expected.readShard(out.resolve(Prepare.VAL), 2, 50257));
+    }
+
+    @Test
     void longDocumentsAreCutIntoSectionsAfterNewlines() throws IOException {
         // 95 lines of exactly 100 bytes: 1000-byte sections are 10 whole lines each, the last 5
         StringBuilder text = new StringBuilder();
