@@ -79,6 +79,13 @@ public final class Prepare {
         if (!(valFraction > 0 && valFraction < 1)) {
             throw new UserException("--val-fraction must be between 0 and 1 (exclusive), got " + valFraction + ": use e.g. 0.1 for 10%");
         }
+        Path out = options.out().toAbsolutePath().normalize();
+        for (Path input : options.inputs()) {
+            if (Files.isDirectory(input) && out.startsWith(input.toAbsolutePath().normalize())) {
+                throw new UserException("--out " + options.out() + " is inside the input folder " + input + ", which prepare would"
+                        + " then read as well: choose an --out outside the inputs");
+            }
+        }
         boolean chars = options.tokenizer().equals(Tokenizers.CHAR);
         Tokenizer given = chars ? null : givenTokenizer(options.tokenizer());
         Inputs inputs = Inputs.list(options.inputs(), settings(given));

@@ -234,6 +234,9 @@ class PrepareTest {
         UserException oneSplit = assertThrows(UserException.class, () -> prepare(List.of(single), tmp.resolve("out"), "gpt2", 2));
         assertTrue(oneSplit.getMessage().contains("went to the"), oneSplit.getMessage());
         assertEquals(List.of("empty", "single.txt"), siblings(empty), "no output, not even a temporary one");
+
+        UserException inside = assertThrows(UserException.class, () -> prepare(List.of(empty), empty.resolve("out"), "gpt2", 2));
+        assertTrue(inside.getMessage().contains("inside the input folder"), inside.getMessage());
     }
 
     @Test
