@@ -5,11 +5,11 @@ import dev.emerald.backend.Backend;
 import dev.emerald.data.Corpora;
 import dev.emerald.data.Dataset;
 import dev.emerald.data.StreamingDecoder;
-import dev.emerald.data.TextFile;
 import dev.emerald.data.Tokenizer;
-import dev.emerald.data.Tokenizers;
 import dev.emerald.generate.Generator;
 import dev.emerald.generate.Sampler;
+import dev.emerald.io.AtomicDir;
+import dev.emerald.io.FileTrees;
 import dev.emerald.model.LanguageModel;
 import dev.emerald.model.Models;
 import dev.emerald.model.Preset;
@@ -21,6 +21,7 @@ import dev.emerald.train.TrainState;
 import dev.emerald.train.Trainer;
 import dev.emerald.util.UserException;
 import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,7 +30,6 @@ import sun.misc.Signal;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,8 +44,17 @@ final class TrainCommand implements Runnable {
     @Option(names = "--preset", paramLabel = "NAME", description = "baby, small, gpt2, course, bigram, or a preset JSON file (default: ${DEFAULT-VALUE})")
     String preset = "baby";
 
-    @Option(names = "--corpus", paramLabel = "FILE|NAME", description = "UTF-8 text file, or tom-sawyer / bible (fetched on first use); default: tom-sawyer, or the resumed run's")
-    String corpus;
+    @ArgGroup(exclusive = true)
+    Source source = new Source();
+
+    /** A text read into memory, or prepared token shards read through memory maps. */
+    static final class Source {
+        @Option(names = "--corpus", paramLabel = "FILE|NAME", description = "UTF-8 text file, or tom-sawyer / bible (fetched on first use); default: tom-sawyer, or the resumed run's")
+        String corpus;
+
+        @Option(names = "--data", paramLabel = "DIR", description = "a directory written by 'emerald prepare' (token shards, memory-mapped: for corpora of any size)")
+        Path data;
+    }
 
     @Option(names = "--tokenizer", paramLabel = "char|gpt2|FILE", description = "char (the text's characters; the default),"
             + " gpt2, or a tokenizer.json (e.g. from 'emerald tokenizer train'); a resumed run keeps its own")
@@ -119,16 +128,8 @@ final class TrainCommand implements Runnable {
     @Override
     public void run() {
         Path dir = out != null ? out : Path.of("runs", preset.replaceAll("[^A-Za-z0-9._-]", "_"));
-        LanguageModel model;
-        Tokenizer tokenizer;
-        TrainConfig config;
-        AdamW optimizer;
-        int startStep;
-        long samplerState;
-        String corpusName;
-        String text;
-        double valFrac;
-        List<String> oldMetrics = List.of();
+        TrainState resumed = null;
+        Checkpoint.Loaded loaded = null;
         if (resume) {
             if (!Files.isRegularFile(dir.resolve(Checkpoint.STATE))) {
                 throw new UserException(dir + " holds no resumable run (no " + Checkpoint.STATE + "): start a new run without --resume");
@@ -137,29 +138,58 @@ final class TrainCommand implements Runnable {
                 throw new UserException("--tokenizer cannot change when resuming: the run keeps the tokenizer saved in " + dir
                         + "; leave --tokenizer out");
             }
-            Checkpoint.Loaded loaded = Checkpoint.load(dir, common.backend());
+            loaded = Checkpoint.load(dir, common.backend());
+            resumed = loaded.state();
+        } else {
+            checkOutput(dir, overwrite);
+        }
+        try (TrainingData input = trainingData(resumed)) {
+            train(dir, input, loaded);
+        }
+    }
+
+    /** The data named on the command line, else the resumed run's, else tom-sawyer. */
+    private TrainingData trainingData(TrainState resumed) {
+        Path dataDir = source.data != null ? source.data
+                : source.corpus == null && resumed != null && resumed.data() != null ? Path.of(resumed.data()) : null;
+        if (dataDir != null) {
+            if (valFraction != null) {
+                throw new UserException("--val-fraction does not apply to --data: 'emerald prepare' split the data (with its own"
+                        + " --val-fraction); leave it out");
+            }
+            return TrainingData.prepared(dataDir);
+        }
+        String corpus = source.corpus != null ? source.corpus : resumed != null ? resumed.corpus() : Corpora.TOM_SAWYER.name();
+        double fraction = valFraction != null ? valFraction : resumed != null ? resumed.valFraction() : Dataset.DEFAULT_VAL_FRACTION;
+        return TrainingData.corpus(corpus, fraction);
+    }
+
+    /** Trains a new model, or the loaded one from its step. */
+    private void train(Path dir, TrainingData input, Checkpoint.Loaded loaded) {
+        LanguageModel model;
+        Tokenizer tokenizer;
+        TrainConfig config;
+        AdamW optimizer;
+        int startStep;
+        long samplerState;
+        List<String> oldMetrics = List.of();
+        if (loaded != null) {
             TrainState state = loaded.state();
             model = loaded.model();
             tokenizer = loaded.tokenizer();
+            input.checkTokenizer(tokenizer, dir);
             optimizer = loaded.optimizer();
             config = overrides(Models.JSON.valueToTree(state.train()));
             startStep = state.step();
             samplerState = state.samplerState();
-            corpusName = corpus != null ? corpus : state.corpus();
-            text = TextFile.read(Corpora.resolve(corpusName, Corpora.DEFAULT_DIR));
-            valFrac = valFraction != null ? valFraction : state.valFraction();
             oldMetrics = readMetrics(dir);
             if (startStep >= config.maxSteps()) {
                 throw new UserException("the run in " + dir + " already reached step " + startStep + ": pass a larger --steps to continue it");
             }
         } else {
-            checkOutput(dir, overwrite);
             Preset p = Preset.load(preset);
             config = overrides(p.train());
-            corpusName = corpus != null ? corpus : Corpora.TOM_SAWYER.name();
-            valFrac = valFraction != null ? valFraction : Dataset.DEFAULT_VAL_FRACTION;
-            text = TextFile.read(Corpora.resolve(corpusName, Corpora.DEFAULT_DIR));
-            tokenizer = Tokenizers.resolve(tokenizerName != null ? tokenizerName : Tokenizers.CHAR, text);
+            tokenizer = input.tokenizer(tokenizerName);
             ObjectNode modelJson = p.model().deepCopy();
             putIfSet(modelJson, "block_size", blockSize);
             putIfSet(modelJson, "n_layer", nLayer);
@@ -175,15 +205,13 @@ final class TrainCommand implements Runnable {
             startStep = 0;
             samplerState = config.seed();
         }
-        Path corpusFile = Corpora.resolve(corpusName, Corpora.DEFAULT_DIR);
-        // the user's own text: their special tokens' text (e.g. <|endoftext|> between documents) means those tokens
-        Dataset data = new Dataset(corpusFile.toString(), tokenizer.encode(text, true), valFrac, model.blockSize());
+        Dataset data = input.dataset(tokenizer, model.blockSize());
         stdout.printf("%s: %,d parameters, %s | %s: %,d train + %,d val tokens, %s vocabulary %d | batch %d x %d x %d, %d steps%s%n",
-                preset, model.layout().total(), Models.describe(model), corpusFile, data.train().length(), data.val().length(),
+                preset, model.layout().total(), Models.describe(model), input.name(), data.train().length(), data.val().length(),
                 tokenizer.kind(), tokenizer.vocabSize(), config.batchSize(), config.gradAccum(), model.blockSize(), config.maxSteps(),
                 resume ? ", resuming at step " + startStep : "");
 
-        Trainer trainer = new Trainer(model, tokenizer, data, config, corpusFile.toString(), valFrac, dir);
+        Trainer trainer = new Trainer(model, tokenizer, data, config, input.source(), dir);
         Backend backend = model.backend();
         trainer.restoreMetrics(oldMetrics, startStep);
         Signal.handle(new Signal("INT"), s -> trainer.requestStop());
@@ -219,13 +247,6 @@ final class TrainCommand implements Runnable {
             new Generator(model).generate(start, sampleTokens, new Sampler(1.0f, 0, config.seed()),
                     id -> stdout.print(decoder.next(id)));
             stdout.println(decoder.finish());
-        }
-    }
-
-    /** Thrown to end with exit code 130 after a Ctrl-C was handled cleanly. */
-    static final class Interrupted extends RuntimeException {
-        Interrupted() {
-            super("interrupted", null, false, false);
         }
     }
 
@@ -273,26 +294,10 @@ final class TrainCommand implements Runnable {
         if (checkpoint && !overwrite) {
             throw new UserException(dir + " already holds a checkpoint: continue it with --resume, replace it with --overwrite, or choose another --out");
         }
-        if (!checkpoint && Files.exists(dir) && !(Files.isDirectory(dir) && isEmpty(dir))) {
+        if (!checkpoint && Files.exists(dir) && !FileTrees.isEmptyDirectory(dir)) {
             throw new UserException(dir + " exists and is not an empty directory: choose another --out");
         }
-        Path parent = dir.toAbsolutePath().getParent();
-        try {
-            Files.createDirectories(parent);
-            Files.delete(Files.createTempFile(parent, ".emerald-probe", ""));
-        } catch (FileAlreadyExistsException e) {
-            throw new UserException("cannot write checkpoints under " + parent + ": " + e.getFile() + " is a file, not a directory; choose another --out");
-        } catch (IOException e) {
-            throw new UserException("cannot write checkpoints under " + parent + " (" + e.getMessage() + "): choose a writable --out");
-        }
-    }
-
-    private static boolean isEmpty(Path dir) {
-        try (var entries = Files.list(dir)) {
-            return entries.findAny().isEmpty();
-        } catch (IOException e) {
-            return false;
-        }
+        AtomicDir.checkWritable(dir, "checkpoints");
     }
 
     private static List<String> readMetrics(Path dir) {
