@@ -36,13 +36,17 @@ final class BenchTrainCommand implements Runnable {
 
     @Override
     public void run() {
-        TrainOptions.RunSetup setup = options.newRun(common.backend());
+        try (TrainingData input = options.input(null)) {
+            bench(options.newRun(common.backend(), input));
+        }
+    }
+
+    private void bench(TrainOptions.RunSetup setup) {
         TrainConfig config = setup.config();
         Dataset data = setup.dataset();
         stdout.println(options.describe(setup, data) + " timed after " + untimed + " untimed");
         int B = config.batchSize(), T = setup.model().blockSize();
-        Trainer trainer = new Trainer(setup.model(), setup.tokenizer(), data, config, setup.corpusFile().toString(),
-                setup.valFraction(), null);
+        Trainer trainer = new Trainer(setup.model(), setup.tokenizer(), data, config, setup.input().source(), null);
         AdamW optimizer = new AdamW(setup.model());
         BatchSampler sampler = new BatchSampler(data.train(), B, T, Rng.of(config.seed()));
         int[] x = new int[B * T], y = new int[B * T];

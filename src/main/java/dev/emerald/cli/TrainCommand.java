@@ -1,15 +1,14 @@
 package dev.emerald.cli;
 
 import dev.emerald.backend.Backend;
-import dev.emerald.data.Corpora;
 import dev.emerald.data.Dataset;
 import dev.emerald.data.StreamingDecoder;
-import dev.emerald.data.TextFile;
 import dev.emerald.data.Tokenizer;
 import dev.emerald.generate.Generator;
 import dev.emerald.generate.Sampler;
+import dev.emerald.io.AtomicDir;
+import dev.emerald.io.FileTrees;
 import dev.emerald.model.LanguageModel;
-import dev.emerald.model.Models;
 import dev.emerald.train.AdamW;
 import dev.emerald.train.Checkpoint;
 import dev.emerald.train.Metrics;
@@ -26,7 +25,6 @@ import sun.misc.Signal;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -58,11 +56,8 @@ final class TrainCommand implements Runnable {
     @Override
     public void run() {
         Path dir = out != null ? out : Path.of("runs", options.preset.replaceAll("[^A-Za-z0-9._-]", "_"));
-        TrainOptions.RunSetup setup;
-        AdamW optimizer;
-        int startStep;
-        long samplerState;
-        List<String> oldMetrics = List.of();
+        TrainState resumed = null;
+        Checkpoint.Loaded loaded = null;
         if (resume) {
             if (!Files.isRegularFile(dir.resolve(Checkpoint.STATE))) {
                 throw new UserException(dir + " holds no resumable run (no " + Checkpoint.STATE + "): start a new run without --resume");
@@ -71,12 +66,26 @@ final class TrainCommand implements Runnable {
                 throw new UserException("--tokenizer cannot change when resuming: the run keeps the tokenizer saved in " + dir
                         + "; leave --tokenizer out");
             }
-            Checkpoint.Loaded loaded = Checkpoint.load(dir, common.backend());
+            loaded = Checkpoint.load(dir, common.backend());
+            resumed = loaded.state();
+        } else {
+            checkOutput(dir, overwrite);
+        }
+        try (TrainingData input = options.input(resumed)) {
+            train(dir, input, loaded);
+        }
+    }
+
+    /** Trains a new model, or the loaded one from its step. */
+    private void train(Path dir, TrainingData input, Checkpoint.Loaded loaded) {
+        TrainOptions.RunSetup setup;
+        AdamW optimizer;
+        int startStep;
+        long samplerState;
+        List<String> oldMetrics = List.of();
+        if (loaded != null) {
             TrainState state = loaded.state();
-            String corpusName = options.corpus != null ? options.corpus : state.corpus();
-            setup = new TrainOptions.RunSetup(loaded.model(), loaded.tokenizer(), options.overrides(Models.JSON.valueToTree(state.train())),
-                    corpusName, TextFile.read(Corpora.resolve(corpusName, Corpora.DEFAULT_DIR)),
-                    options.valFraction != null ? options.valFraction : state.valFraction());
+            setup = options.resumedRun(loaded, input, dir);
             optimizer = loaded.optimizer();
             startStep = state.step();
             samplerState = state.samplerState();
@@ -85,8 +94,7 @@ final class TrainCommand implements Runnable {
                 throw new UserException("the run in " + dir + " already reached step " + startStep + ": pass a larger --steps to continue it");
             }
         } else {
-            checkOutput(dir, overwrite);
-            setup = options.newRun(common.backend());
+            setup = options.newRun(common.backend(), input);
             optimizer = new AdamW(setup.model());
             startStep = 0;
             samplerState = setup.config().seed();
@@ -97,7 +105,7 @@ final class TrainCommand implements Runnable {
         Dataset data = setup.dataset();
         stdout.println(options.describe(setup, data) + (resume ? ", resuming at step " + startStep : ""));
 
-        Trainer trainer = new Trainer(model, tokenizer, data, config, setup.corpusFile().toString(), setup.valFraction(), dir);
+        Trainer trainer = new Trainer(model, tokenizer, data, config, input.source(), dir);
         Backend backend = model.backend();
         trainer.restoreMetrics(oldMetrics, startStep);
         Signal.handle(new Signal("INT"), s -> trainer.requestStop());
@@ -136,39 +144,16 @@ final class TrainCommand implements Runnable {
         }
     }
 
-    /** Thrown to end with exit code 130 after a Ctrl-C was handled cleanly. */
-    static final class Interrupted extends RuntimeException {
-        Interrupted() {
-            super("interrupted", null, false, false);
-        }
-    }
-
     /** Fails before any work if the run could not be saved, or would replace something. */
     private static void checkOutput(Path dir, boolean overwrite) {
         boolean checkpoint = Files.exists(dir.resolve(Checkpoint.CONFIG));
         if (checkpoint && !overwrite) {
             throw new UserException(dir + " already holds a checkpoint: continue it with --resume, replace it with --overwrite, or choose another --out");
         }
-        if (!checkpoint && Files.exists(dir) && !(Files.isDirectory(dir) && isEmpty(dir))) {
+        if (!checkpoint && Files.exists(dir) && !FileTrees.isEmptyDirectory(dir)) {
             throw new UserException(dir + " exists and is not an empty directory: choose another --out");
         }
-        Path parent = dir.toAbsolutePath().getParent();
-        try {
-            Files.createDirectories(parent);
-            Files.delete(Files.createTempFile(parent, ".emerald-probe", ""));
-        } catch (FileAlreadyExistsException e) {
-            throw new UserException("cannot write checkpoints under " + parent + ": " + e.getFile() + " is a file, not a directory; choose another --out");
-        } catch (IOException e) {
-            throw new UserException("cannot write checkpoints under " + parent + " (" + e.getMessage() + "): choose a writable --out");
-        }
-    }
-
-    private static boolean isEmpty(Path dir) {
-        try (var entries = Files.list(dir)) {
-            return entries.findAny().isEmpty();
-        } catch (IOException e) {
-            return false;
-        }
+        AtomicDir.checkWritable(dir, "checkpoints");
     }
 
     private static List<String> readMetrics(Path dir) {

@@ -4,24 +4,35 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.emerald.backend.Backend;
 import dev.emerald.data.Corpora;
 import dev.emerald.data.Dataset;
-import dev.emerald.data.TextFile;
 import dev.emerald.data.Tokenizer;
-import dev.emerald.data.Tokenizers;
 import dev.emerald.model.LanguageModel;
 import dev.emerald.model.Models;
 import dev.emerald.model.Preset;
+import dev.emerald.train.Checkpoint;
 import dev.emerald.train.TrainConfig;
+import dev.emerald.train.TrainState;
+import dev.emerald.util.UserException;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 
-/** What a training run is made of: preset, corpus, tokenizer, model sizes and recipe (train and bench train). */
+/** What a training run is made of: preset, corpus or prepared data, tokenizer, model sizes and recipe (train and bench train). */
 final class TrainOptions {
     @Option(names = "--preset", paramLabel = "NAME", description = "baby, small, gpt2, course, bigram, or a preset JSON file (default: ${DEFAULT-VALUE})")
     String preset = "baby";
 
-    @Option(names = "--corpus", paramLabel = "FILE|NAME", description = "UTF-8 text file, or tom-sawyer / bible (fetched on first use); default: tom-sawyer, or the resumed run's")
-    String corpus;
+    @ArgGroup(exclusive = true)
+    Source source = new Source();
+
+    /** A text read into memory, or prepared token shards read through memory maps. */
+    static final class Source {
+        @Option(names = "--corpus", paramLabel = "FILE|NAME", description = "UTF-8 text file, or tom-sawyer / bible (fetched on first use); default: tom-sawyer, or the resumed run's")
+        String corpus;
+
+        @Option(names = "--data", paramLabel = "DIR", description = "a directory written by 'emerald prepare' (token shards, memory-mapped: for corpora of any size)")
+        Path data;
+    }
 
     @Option(names = "--tokenizer", paramLabel = "char|gpt2|FILE", description = "char (the text's characters; the default),"
             + " gpt2, or a tokenizer.json (e.g. from 'emerald tokenizer train'); a resumed run keeps its own")
@@ -78,27 +89,35 @@ final class TrainOptions {
     @Option(names = "--seed", paramLabel = "N", description = "seed for init, batches and dropout (default: 1337)")
     Long seed;
 
-    /** A run to train: model, tokenizer, recipe and text. */
-    record RunSetup(LanguageModel model, Tokenizer tokenizer, TrainConfig config, String corpusName, String text, double valFraction) {
-        Path corpusFile() {
-            return Corpora.resolve(corpusName, Corpora.DEFAULT_DIR);
-        }
-
-        /** The run's text as token ids, split for training and validation. */
+    /** A run to train: model, tokenizer, recipe, and the data it reads (which the caller closes). */
+    record RunSetup(LanguageModel model, Tokenizer tokenizer, TrainConfig config, TrainingData input) {
+        /** The run's tokens, split for training and validation. */
         Dataset dataset() {
-            // the user's own text: their special tokens' text (e.g. <|endoftext|> between documents) means those tokens
-            return new Dataset(corpusFile().toString(), tokenizer.encode(text, true), valFraction, model.blockSize());
+            return input.dataset(tokenizer, model.blockSize());
         }
     }
 
-    /** A fresh run: the preset with the options' overrides, its text and tokenizer, and a model with new weights. */
-    RunSetup newRun(Backend backend) {
+    /** The data named on the command line, else the resumed run's (resumed may be null), else tom-sawyer. */
+    TrainingData input(TrainState resumed) {
+        Path dataDir = source.data != null ? source.data
+                : source.corpus == null && resumed != null && resumed.data() != null ? Path.of(resumed.data()) : null;
+        if (dataDir != null) {
+            if (valFraction != null) {
+                throw new UserException("--val-fraction does not apply to --data: 'emerald prepare' split the data (with its own"
+                        + " --val-fraction); leave it out");
+            }
+            return TrainingData.prepared(dataDir);
+        }
+        String corpus = source.corpus != null ? source.corpus : resumed != null ? resumed.corpus() : Corpora.TOM_SAWYER.name();
+        double fraction = valFraction != null ? valFraction : resumed != null ? resumed.valFraction() : Dataset.DEFAULT_VAL_FRACTION;
+        return TrainingData.corpus(corpus, fraction);
+    }
+
+    /** A fresh run on input: the preset with the options' overrides, the tokenizer, and a model with new weights. */
+    RunSetup newRun(Backend backend, TrainingData input) {
         Preset p = Preset.load(preset);
         TrainConfig config = overrides(p.train());
-        String corpusName = corpus != null ? corpus : Corpora.TOM_SAWYER.name();
-        double valFrac = valFraction != null ? valFraction : Dataset.DEFAULT_VAL_FRACTION;
-        String text = TextFile.read(Corpora.resolve(corpusName, Corpora.DEFAULT_DIR));
-        Tokenizer tokenizer = Tokenizers.resolve(tokenizerName != null ? tokenizerName : Tokenizers.CHAR, text);
+        Tokenizer tokenizer = input.tokenizer(tokenizerName);
         ObjectNode modelJson = p.model().deepCopy();
         putIfSet(modelJson, "block_size", blockSize);
         putIfSet(modelJson, "n_layer", nLayer);
@@ -110,7 +129,14 @@ final class TrainOptions {
         modelJson.put("vocab_size", tokenizer.vocabSize());
         LanguageModel model = Models.create(modelJson, backend);
         model.initWeights(config.seed());
-        return new RunSetup(model, tokenizer, config, corpusName, text, valFrac);
+        return new RunSetup(model, tokenizer, config, input);
+    }
+
+    /** The run loaded from checkpoint dir, continued on input with the options' overrides of its recipe. */
+    RunSetup resumedRun(Checkpoint.Loaded loaded, TrainingData input, Path dir) {
+        input.checkTokenizer(loaded.tokenizer(), dir);
+        TrainConfig config = overrides(Models.JSON.valueToTree(loaded.state().train()));
+        return new RunSetup(loaded.model(), loaded.tokenizer(), config, input);
     }
 
     /** One line saying what a run trains, on what, and how. */
@@ -118,7 +144,7 @@ final class TrainOptions {
         LanguageModel model = run.model();
         TrainConfig config = run.config();
         return String.format("%s: %,d parameters, %s | %s: %,d train + %,d val tokens, %s vocabulary %d | batch %d x %d x %d, %d steps",
-                preset, model.layout().total(), Models.describe(model), run.corpusFile(), data.train().length(), data.val().length(),
+                preset, model.layout().total(), Models.describe(model), run.input().name(), data.train().length(), data.val().length(),
                 run.tokenizer().kind(), run.tokenizer().vocabSize(), config.batchSize(), config.gradAccum(), model.blockSize(),
                 config.maxSteps());
     }

@@ -7,13 +7,15 @@ import dev.emerald.util.Rng;
  * inputs {@code data[i, i+T)} and targets {@code data[i+1, i+T+1)}, the next token after each input.
  */
 public final class BatchSampler {
-    private final TokenSpan data;
+    private final Tokens data;
     private final int batchSize;
     private final int blockSize;
     private final Rng rng;
+    /** One row's T + 1 tokens: inputs are its first T, targets its last T. */
+    private final int[] row;
 
     /** Draws from {@code rng}, whose state a checkpoint saves to resume the same sequence of batches. */
-    public BatchSampler(TokenSpan data, int batchSize, int blockSize, Rng rng) {
+    public BatchSampler(Tokens data, int batchSize, int blockSize, Rng rng) {
         if (batchSize <= 0 || blockSize <= 0 || data.length() < (long) blockSize + 1) {
             throw new IllegalArgumentException("need batchSize, blockSize > 0 and at least blockSize + 1 tokens; got B="
                     + batchSize + " T=" + blockSize + " tokens=" + data.length());
@@ -22,6 +24,7 @@ public final class BatchSampler {
         this.batchSize = batchSize;
         this.blockSize = blockSize;
         this.rng = rng;
+        this.row = new int[blockSize + 1];
     }
 
     /** Fills x and y (each B*T, row-major) with the next batch, allocating nothing. */
@@ -30,11 +33,13 @@ public final class BatchSampler {
         if (x.length != size || y.length != size) {
             throw new IllegalArgumentException("x and y must have B*T = " + size + " elements");
         }
-        int[] ids = data.ids();
+        long starts = data.length() - blockSize;
         for (int b = 0; b < batchSize; b++) {
-            int start = data.from() + rng.nextInt(data.length() - blockSize);
-            System.arraycopy(ids, start, x, b * blockSize, blockSize);
-            System.arraycopy(ids, start + 1, y, b * blockSize, blockSize);
+            // nextInt where it suffices, so that runs on in-memory texts draw the batches they always did
+            long start = starts <= Integer.MAX_VALUE ? rng.nextInt((int) starts) : rng.nextLong(starts);
+            data.copy(start, row, 0, blockSize + 1);
+            System.arraycopy(row, 0, x, b * blockSize, blockSize);
+            System.arraycopy(row, 1, y, b * blockSize, blockSize);
         }
     }
 

@@ -20,9 +20,15 @@ public final class CharTokenizer implements Tokenizer {
 
     /** Code points in id order, strictly increasing, so encoding is a binary search. */
     private final int[] codePoints;
+    /** The ids of the Basic Multilingual Plane's characters (-1: not in the vocabulary), looked up rather than searched. */
+    private final int[] bmpIds = new int[Character.MAX_VALUE + 1];
 
     private CharTokenizer(int[] codePoints) {
         this.codePoints = codePoints;
+        Arrays.fill(bmpIds, -1);
+        for (int id = 0; id < codePoints.length && codePoints[id] <= Character.MAX_VALUE; id++) {
+            bmpIds[codePoints[id]] = id;
+        }
     }
 
     public static CharTokenizer fit(String text) {
@@ -32,6 +38,19 @@ public final class CharTokenizer implements Tokenizer {
         return new CharTokenizer(text.codePoints().distinct().sorted().toArray());
     }
 
+    /** The vocabulary of exactly these code points, which must be strictly increasing (as a corpus pass collects them). */
+    public static CharTokenizer of(int[] codePoints) {
+        for (int i = 0; i < codePoints.length; i++) {
+            if (!Character.isValidCodePoint(codePoints[i]) || (i > 0 && codePoints[i] <= codePoints[i - 1])) {
+                throw new IllegalArgumentException("code points must be valid and strictly increasing; entry " + i + " is " + codePoints[i]);
+            }
+        }
+        if (codePoints.length == 0) {
+            throw new UserException("cannot build a vocabulary without characters: give a text with some characters");
+        }
+        return new CharTokenizer(codePoints.clone());
+    }
+
     @Override
     public int vocabSize() {
         return codePoints.length;
@@ -39,19 +58,23 @@ public final class CharTokenizer implements Tokenizer {
 
     @Override
     public int[] encode(String text) {
-        int[] ids = new int[text.codePointCount(0, text.length())];
-        for (int i = 0, pos = 0; i < ids.length; i++) {
-            int cp = text.codePointAt(pos);
-            int id = Arrays.binarySearch(codePoints, cp);
+        char[] chars = text.toCharArray(); // indexing an array is several times faster than String.codePointAt
+        int[] ids = new int[chars.length];
+        int n = 0;
+        for (int i = 0; i < chars.length; i++) {
+            int cp = chars[i];
+            if (Character.isHighSurrogate(chars[i]) && i + 1 < chars.length && Character.isLowSurrogate(chars[i + 1])) {
+                cp = Character.toCodePoint(chars[i], chars[++i]);
+            }
+            int id = cp <= Character.MAX_VALUE ? bmpIds[cp] : Arrays.binarySearch(codePoints, cp);
             if (id < 0) {
-                throw new UserException("character " + describe(cp) + " at position " + (i + 1)
+                throw new UserException("character " + describe(cp) + " at position " + (n + 1)
                         + " is not in the model's vocabulary of " + codePoints.length
                         + " characters: remove it, or use a model trained on a text that contains it");
             }
-            ids[i] = id;
-            pos += Character.charCount(cp);
+            ids[n++] = id;
         }
-        return ids;
+        return n == ids.length ? ids : Arrays.copyOf(ids, n);
     }
 
     @Override

@@ -3,14 +3,15 @@ package dev.emerald.data;
 import dev.emerald.util.UserException;
 
 /**
- * The token ids of a corpus split like the course's: the first part trains, the contiguous tail (by default
- * 10%) validates, so validation text is never seen during training.
+ * The token ids a run trains and validates on. From a text, split like the course's: the first part trains,
+ * the contiguous tail (by default 10%) validates, so validation text is never seen during training. From
+ * prepared data ({@code emerald prepare}), the two shards it wrote, split by document.
  */
 public final class Dataset {
     public static final double DEFAULT_VAL_FRACTION = 0.1;
 
-    private final TokenSpan train;
-    private final TokenSpan val;
+    private final Tokens train;
+    private final Tokens val;
 
     /**
      * @param name       how the user knows the corpus (a path or a corpus name), for messages
@@ -24,23 +25,33 @@ public final class Dataset {
         int trainLength = (int) (ids.length * (1.0 - valFraction));
         train = new TokenSpan(ids, 0, trainLength);
         val = new TokenSpan(ids, trainLength, ids.length);
-        checkLength(name, ids.length, "validation", val, blockSize);
-        checkLength(name, ids.length, "training", train, blockSize);
+        checkLength(val, blockSize, "corpus " + name + " has only " + ids.length + " tokens; the validation split",
+                "use a longer text or a smaller --block-size");
+        checkLength(train, blockSize, "corpus " + name + " has only " + ids.length + " tokens; the training split",
+                "use a longer text or a smaller --block-size");
     }
 
-    private static void checkLength(String name, int total, String split, TokenSpan span, int blockSize) {
-        if (span.length() < (long) blockSize + 1) {
-            throw new UserException("corpus " + name + " has only " + total + " tokens; the " + split
-                    + " split (" + span.length() + ") needs at least block_size + 1 = " + ((long) blockSize + 1)
-                    + ": use a longer text or a smaller --block-size");
+    /** Splits made elsewhere (prepared shards); {@code name} says where they are, for messages. */
+    public Dataset(String name, Tokens train, Tokens val, int blockSize) {
+        this.train = train;
+        this.val = val;
+        String fix = "prepare more text or use a smaller --block-size";
+        checkLength(val, blockSize, "the validation split of " + name, fix);
+        checkLength(train, blockSize, "the training split of " + name, fix);
+    }
+
+    private static void checkLength(Tokens split, int blockSize, String what, String fix) {
+        if (split.length() < (long) blockSize + 1) {
+            throw new UserException(what + " (" + split.length() + " tokens) needs at least block_size + 1 = "
+                    + ((long) blockSize + 1) + ": " + fix);
         }
     }
 
-    public TokenSpan train() {
+    public Tokens train() {
         return train;
     }
 
-    public TokenSpan val() {
+    public Tokens val() {
         return val;
     }
 }

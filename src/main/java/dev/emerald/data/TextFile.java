@@ -30,7 +30,8 @@ public final class TextFile {
         byte[] bytes;
         try {
             if (Files.size(file) > Integer.MAX_VALUE - 8) {
-                throw new UserException("text file " + file + " is larger than 2 GB: split it or use a smaller part of it");
+                throw new UserException("text file " + file + " is larger than 2 GB, more than --corpus reads into memory: run"
+                        + " 'emerald prepare " + file + " --out DIR' once, then train with --data DIR");
             }
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {

@@ -3,6 +3,7 @@ package dev.emerald.io;
 import dev.emerald.util.UserException;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -25,13 +26,13 @@ public final class AtomicDir {
 
     /**
      * Creates or replaces the directory {@code target} with what {@code body} writes. An existing target is
-     * replaced only if it is a directory holding {@code marker} (a file every checkpoint has), so a user's
-     * unrelated directory is never deleted.
+     * replaced only if it is empty or a directory holding {@code marker} (a file every checkpoint has), so a
+     * user's unrelated directory is never deleted.
      */
     public static void write(Path target, String marker, Body body) {
         Path dir = target.toAbsolutePath().normalize();
         Path parent = dir.getParent();
-        if (Files.exists(dir) && !(Files.isDirectory(dir) && Files.isRegularFile(dir.resolve(marker)))) {
+        if (Files.exists(dir) && !(Files.isDirectory(dir) && (Files.isRegularFile(dir.resolve(marker)) || FileTrees.isEmptyDirectory(dir)))) {
             throw new UserException(target + " exists and is not an Emerald checkpoint (no " + marker
                     + " inside): refusing to overwrite it; choose another output directory or move it away");
         }
@@ -66,6 +67,22 @@ public final class AtomicDir {
             if (tmp != null) {
                 deleteOrWarn(tmp, "the temporary directory");
             }
+        }
+    }
+
+    /**
+     * Fails at once, rather than after hours of work, if {@code target}'s parent cannot be created or written;
+     * {@code what} names the output for the message, e.g. "checkpoints".
+     */
+    public static void checkWritable(Path target, String what) {
+        Path parent = target.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(parent);
+            Files.delete(Files.createTempFile(parent, ".emerald-probe", ""));
+        } catch (FileAlreadyExistsException e) {
+            throw new UserException("cannot write " + what + " under " + parent + ": " + e.getFile() + " is a file, not a directory; choose another --out");
+        } catch (IOException e) {
+            throw new UserException("cannot write " + what + " under " + parent + " (" + e.getMessage() + "): choose a writable --out");
         }
     }
 

@@ -3,7 +3,7 @@ package dev.emerald.train;
 import dev.emerald.backend.DropoutRng;
 import dev.emerald.data.BatchSampler;
 import dev.emerald.data.Dataset;
-import dev.emerald.data.TokenSpan;
+import dev.emerald.data.Tokens;
 import dev.emerald.data.Tokenizer;
 import dev.emerald.model.LanguageModel;
 import dev.emerald.model.Models;
@@ -48,21 +48,18 @@ public final class Trainer {
     private final Tokenizer tokenizer;
     private final Dataset data;
     private final TrainConfig config;
-    private final String corpus;
-    private final double valFraction;
+    private final TrainState.Source source;
     private final Path out;
     private final List<String> metricsLines;
     private volatile boolean stopRequested;
 
     /** out: where {@link #run} saves checkpoints (null when only {@link #step} is used). */
-    public Trainer(LanguageModel model, Tokenizer tokenizer, Dataset data, TrainConfig config, String corpus,
-                   double valFraction, Path out) {
+    public Trainer(LanguageModel model, Tokenizer tokenizer, Dataset data, TrainConfig config, TrainState.Source source, Path out) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.data = data;
         this.config = config;
-        this.corpus = corpus;
-        this.valFraction = valFraction;
+        this.source = source;
         this.out = out;
         this.metricsLines = new ArrayList<>();
     }
@@ -109,7 +106,7 @@ public final class Trainer {
                 metricsLines.add(json(last));
                 if (step > startStep || end) {
                     Checkpoint.save(out, model, tokenizer, optimizer,
-                            new TrainState(step, sampler.rng().state(), corpus, valFraction, config), metricsLines);
+                            new TrainState(step, sampler.rng().state(), source, config), metricsLines);
                     listener.onCheckpoint(step, out);
                 }
                 intervalStart = System.nanoTime();
@@ -157,7 +154,7 @@ public final class Trainer {
     }
 
     /** Mean loss over eval_iters batches that are the same at every evaluation, without dropout. */
-    public float evaluate(TokenSpan split) {
+    public float evaluate(Tokens split) {
         int B = config.batchSize(), T = model.blockSize();
         BatchSampler sampler = new BatchSampler(split, B, T, Rng.of(config.seed() ^ 0x5DEECE66DL));
         int[] x = new int[B * T], y = new int[B * T];

@@ -48,6 +48,20 @@ public final class Rng {
         return (int) (m >>> 32);
     }
 
+    /** Uniform in [0, bound), without modulo bias: draws in the top, partial run of bound-sized blocks are redrawn. */
+    public long nextLong(long bound) {
+        if (bound <= 0) {
+            throw new IllegalArgumentException("bound must be positive, got " + bound);
+        }
+        for (;;) {
+            long bits = nextLong() >>> 1;
+            long value = bits % bound;
+            if (bits - value + (bound - 1) >= 0) { // no overflow: bits lies in a complete block
+                return value;
+            }
+        }
+    }
+
     /** Uniform in [0, 1), 24 random bits (every float of that grid is exact). */
     public float nextFloat() {
         return (nextLong() >>> 40) * 0x1.0p-24f;

@@ -47,6 +47,15 @@ class CharTokenizerTest {
     }
 
     @Test
+    void ofTheCollectedCodePointsIsTheFittedVocabulary() {
+        String text = "Zoë 😀 a\u0003b 𝄞 \uFFFD end\n";
+        assertEquals(CharTokenizer.fit(text).toJson(), CharTokenizer.of(text.codePoints().distinct().sorted().toArray()).toJson());
+        assertThrows(IllegalArgumentException.class, () -> CharTokenizer.of(new int[] {'b', 'a'}));
+        assertThrows(IllegalArgumentException.class, () -> CharTokenizer.of(new int[] {'a', 'a'}));
+        assertThrows(UserException.class, () -> CharTokenizer.of(new int[0]));
+    }
+
+    @Test
     void unknownCharacterIsNamedWithItsPosition() {
         CharTokenizer tok = CharTokenizer.fit("abc");
         UserException e = assertThrows(UserException.class, () -> tok.encode("abЖc"));

@@ -15,18 +15,24 @@ class DatasetTest {
         return IntStream.range(0, n).toArray();
     }
 
+    private static int at(Tokens tokens, long i) {
+        int[] one = new int[1];
+        tokens.copy(i, one, 0, 1);
+        return one[0];
+    }
+
     @Test
     void splitsNinetyTenWithTheValidationAsTheTail() {
         int[] ids = ids(1000);
         Dataset d = new Dataset("x", ids, Dataset.DEFAULT_VAL_FRACTION, 8);
         assertEquals(900, d.train().length());
         assertEquals(100, d.val().length());
-        assertEquals(0, d.train().get(0));
-        assertEquals(899, d.train().get(899));
-        assertEquals(900, d.val().get(0));
-        assertEquals(999, d.val().get(99));
-        assertSame(ids, d.val().ids(), "a view, not a copy");
-        assertThrows(IndexOutOfBoundsException.class, () -> d.val().get(100));
+        assertEquals(0, at(d.train(), 0));
+        assertEquals(899, at(d.train(), 899));
+        assertEquals(900, at(d.val(), 0));
+        assertEquals(999, at(d.val(), 99));
+        assertSame(ids, ((TokenSpan) d.val()).ids(), "a view, not a copy");
+        assertThrows(IndexOutOfBoundsException.class, () -> at(d.val(), 100));
     }
 
     @Test

@@ -44,6 +44,16 @@ class TextFileTest {
     }
 
     @Test
+    void aFileTooLargeForMemoryPointsToPrepare() throws Exception {
+        Path big = dir.resolve("web.txt");
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            raf.setLength(1L << 31); // sparse: no disk used
+        }
+        String message = failure(big);
+        assertTrue(message.contains("larger than 2 GB") && message.contains("emerald prepare " + big) && message.contains("--data"), message);
+    }
+
+    @Test
     void unreadableFile() throws Exception {
         Path file = Files.writeString(dir.resolve("secret.txt"), "text");
         Files.setPosixFilePermissions(file, Set.of());

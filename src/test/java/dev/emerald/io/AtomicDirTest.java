@@ -88,6 +88,14 @@ class AtomicDirTest {
     }
 
     @Test
+    void anEmptyDirectoryIsFilled() throws Exception {
+        Path target = Files.createDirectory(parent.resolve("ckpt"));
+        AtomicDir.write(target, MARKER, d -> Files.writeString(d.resolve(MARKER), "v1"));
+        assertEquals("v1", Files.readString(target.resolve(MARKER)));
+        assertEquals(List.of("ckpt"), siblings());
+    }
+
+    @Test
     void refusesToReplaceSomethingThatIsNotACheckpoint() throws Exception {
         Path mine = Files.createDirectory(parent.resolve("photos"));
         Files.writeString(mine.resolve("cat.jpg"), "meow");

@@ -40,7 +40,7 @@ class ResumeTest {
         LanguageModel model = Models.create(Models.JSON.readTree(modelJson(family).formatted(tok.vocabSize())), new CpuBackend());
         model.initWeights(CONFIG.seed());
         List<Float> losses = new ArrayList<>();
-        Trainer first = new Trainer(model, tok, data, CONFIG, "markov", 0.1, out);
+        Trainer first = new Trainer(model, tok, data, CONFIG, TrainState.Source.corpus("markov", 0.1), out);
         Trainer.Result r = first.run(new AdamW(model), 0, CONFIG.seed(), new Trainer.Listener() {
             @Override
             public void onStep(int step, float loss, float lr) {
@@ -54,7 +54,7 @@ class ResumeTest {
             Checkpoint.Loaded c = Checkpoint.load(out, new CpuBackend());
             assertEquals(stopAt, c.state().step());
             model = c.model();
-            new Trainer(model, c.tokenizer(), data, c.state().train(), "markov", 0.1, out)
+            new Trainer(model, c.tokenizer(), data, c.state().train(), TrainState.Source.corpus("markov", 0.1), out)
                     .run(c.optimizer(), c.state().step(), c.state().samplerState(), new Trainer.Listener() {
                         @Override
                         public void onStep(int step, float loss, float lr) {

@@ -66,6 +66,29 @@ class RngTest {
     }
 
     @Test
+    void nextLongStaysInRangeAndIsUnbiasedForBoundsPast2To32() {
+        // two thirds of 2^63: with a plain modulo of 63 random bits, the lower half would come out 2/3 of the time
+        long bound = Long.MAX_VALUE / 3 * 2;
+        Rng rng = Rng.of(5);
+        int low = 0, draws = 200_000;
+        for (int i = 0; i < draws; i++) {
+            long v = rng.nextLong(bound);
+            assertTrue(v >= 0 && v < bound, "in range: " + v);
+            low += v < bound / 2 ? 1 : 0;
+        }
+        assertEquals(0.5, low / (double) draws, 0.01);
+        // a bound past 2^31 that a shard of 3 billion tokens needs: every tenth of the range about equally often
+        int[] tenths = new int[10];
+        for (int i = 0; i < draws; i++) {
+            tenths[(int) (rng.nextLong(3_000_000_000L) / 300_000_000L)]++;
+        }
+        for (int t : tenths) {
+            assertEquals(0.1, t / (double) draws, 0.005);
+        }
+        assertThrows(IllegalArgumentException.class, () -> rng.nextLong(0));
+    }
+
+    @Test
     void floatsAreUniformInUnitIntervalAndGaussiansStandard() {
         Rng rng = Rng.of(11);
         int n = 200_000;
