@@ -79,13 +79,7 @@ public final class Prepare {
         if (!(valFraction > 0 && valFraction < 1)) {
             throw new UserException("--val-fraction must be between 0 and 1 (exclusive), got " + valFraction + ": use e.g. 0.1 for 10%");
         }
-        Path out = options.out().toAbsolutePath().normalize();
-        for (Path input : options.inputs()) {
-            if (Files.isDirectory(input) && out.startsWith(input.toAbsolutePath().normalize())) {
-                throw new UserException("--out " + options.out() + " is inside the input folder " + input + ", which prepare would"
-                        + " then read as well: choose an --out outside the inputs");
-            }
-        }
+        checkOutOutsideInputs();
         boolean chars = options.tokenizer().equals(Tokenizers.CHAR);
         Tokenizer given = chars ? null : givenTokenizer(options.tokenizer());
         Inputs inputs = Inputs.list(options.inputs(), settings(given));
@@ -106,6 +100,17 @@ public final class Prepare {
             }
         });
         return new Result(meta[0], false);
+    }
+
+    /** An output inside an input folder would be read as input while it is written. */
+    private void checkOutOutsideInputs() {
+        Path out = options.out().toAbsolutePath().normalize();
+        for (Path input : options.inputs()) {
+            if (Files.isDirectory(input) && out.startsWith(input.toAbsolutePath().normalize())) {
+                throw new UserException("--out " + options.out() + " is inside the input folder " + input + ", which prepare would"
+                        + " then read as well: choose an --out outside the inputs");
+            }
+        }
     }
 
     /** A tokenizer with a fixed vocabulary and an end-of-text token to put between documents. */

@@ -1,5 +1,6 @@
 package dev.emerald.data.prep;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.FilterInputStream;
@@ -47,9 +48,14 @@ final class ReaderSink implements Sink {
         this.inputRead = inputRead;
     }
 
+    /** Buffered (a tar is read in 512-byte headers), and counted for progress. */
     @Override
     public InputStream open(Path file) throws IOException {
-        return new FilterInputStream(Files.newInputStream(file)) {
+        return new BufferedInputStream(counted(Files.newInputStream(file)), 1 << 16);
+    }
+
+    private InputStream counted(InputStream in) {
+        return new FilterInputStream(in) {
             @Override
             public int read() throws IOException {
                 int b = super.read();

@@ -240,6 +240,29 @@ class PrepareTest {
     }
 
     @Test
+    void aStoppedRunLeavesNothingBehind() throws IOException {
+        Path out = tmp.resolve("stopped");
+        Prepare[] running = new Prepare[1];
+        running[0] = new Prepare(new Prepare.Options(corpus.huggingFace(), out, "gpt2", 0.1, false, 2, Prepare.DEFAULT_SECTION_BYTES),
+                new Prepare.Listener() {
+                    @Override
+                    public void progress(Prepare.Progress progress) {
+                        running[0].requestStop(); // as Ctrl-C does, once the first results are written
+                    }
+                });
+        assertThrows(Prepare.Stopped.class, running[0]::run);
+        assertEquals(List.of(), siblings(out).stream().filter(n -> n.contains("stopped")).toList(), "no output, not even a temporary one");
+    }
+
+    @Test
+    void aFixedCharVocabularyIsRefused() {
+        Path file = tmp.resolve("chars.json");
+        CharTokenizer.fit("abc").save(file);
+        UserException e = assertThrows(UserException.class, () -> prepare(corpus.huggingFace(), tmp.resolve("out"), file.toString(), 2));
+        assertTrue(e.getMessage().contains("use --tokenizer char"), e.getMessage());
+    }
+
+    @Test
     void aFullDiskIsNamedAsSuch() throws IOException {
         Path full = Path.of("/dev/full");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(full), "needs Linux's /dev/full");
