@@ -5,6 +5,8 @@
 # small and the data path is what shows); the big one is its ids repeated past GIGABYTES under the same
 # header layout, which costs a run's memory the same as real text would. Each run samples about 13,000
 # random windows (400 steps of 32), enough to touch ~0.8 GB of the big shard if its pages were never let go.
+# Each shard is trained on with the JVM's default heap, which training's allocation churn (the CPU backend's
+# boxed vectors, whatever the data) grows to about 1 GB, and with -Xmx512m.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/bin/jdk.sh"
@@ -30,20 +32,35 @@ if [ ! -f "$big/train.bin" ] || [ "$(stat -c %s "$big/train.bin")" -lt "$min_byt
   payload=$(( $(stat -c %s "$small/train.bin") - 32 ))
   width=$(od -An -tu4 -j12 -N4 "$small/train.bin" | tr -d ' ')
   reps=$(( min_bytes / payload + 1 ))
-  { head -c 16 "$small/train.bin"; le64 $(( reps * payload / width )); tail -c +25 "$small/train.bin" | head -c 8
+  { head -c 16 "$small/train.bin"; le64 $(( reps * payload / width )); head -c 32 "$small/train.bin" | tail -c 8
     for ((i = 0; i < reps; i++)); do tail -c +33 "$small/train.bin"; done; } > "$big/train.bin"
   cp "$small/val.bin" "$small/tokenizer.json" "$small/meta.json" "$big/"
 fi
 
+# Peak resident memory of a run (VmHWM), and the peak of its file-backed resident pages (RssFile, polled): the
+# shard's mapped pages, plus the JVM's own jars and libraries
+peaks() {
+  local pid=$1 file=0 now hwm=0
+  while kill -0 "$pid" 2> /dev/null; do
+    now=$(awk '/^RssFile:/ { print int($2 / 1024) }' "/proc/$pid/status" 2> /dev/null || echo 0)
+    file=$(( now > file ? now : file ))
+    hwm=$(awk '/^VmHWM:/ { print int($2 / 1024) }' "/proc/$pid/status" 2> /dev/null || echo "$hwm")
+    sleep 0.2
+  done
+  echo "$hwm $file"
+}
+
 echo "machine: $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-10s %14s %16s\n' shard "train.bin MB" "max RSS MB"
-declare -A rss
-for d in small big; do
-  rm -rf "$work/mem-run-$d"
-  /usr/bin/time -v "$root/bin/emerald" train --data "$work/mem-$d" --preset baby --steps 400 --batch-size 32 --eval-interval 400 \
-      --eval-iters 20 --sample-tokens 0 --out "$work/mem-run-$d" > /dev/null 2> "$work/mem-run-$d.time"
-  rss[$d]=$(awk '/Maximum resident set size/ { print int($NF / 1024) }' "$work/mem-run-$d.time")
-  printf '%-10s %14d %16d\n' "$d" "$(( $(stat -c %s "$work/mem-$d/train.bin") / 1000000 ))" "${rss[$d]}"
+printf '%-8s %-12s %14s %14s %18s\n' shard heap "train.bin MB" "peak RSS MB" "peak RssFile MB"
+for heap in default -Xmx512m; do
+  for d in small big; do
+    rm -rf "$work/mem-run-$d"
+    EMERALD_JAVA_OPTS=$([ "$heap" = default ] || echo "$heap") "$root/bin/emerald" train --data "$work/mem-$d" --preset baby \
+        --steps 400 --batch-size 32 --eval-interval 400 --eval-iters 20 --sample-tokens 0 --out "$work/mem-run-$d" > /dev/null 2>&1 &
+    pid=$!
+    read -r rss file < <(peaks "$pid")
+    wait "$pid"
+    printf '%-8s %-12s %14d %14d %18d\n' "$d" "$heap" "$(( $(stat -c %s "$work/mem-$d/train.bin") / 1000000 ))" "$rss" "$file"
+  done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-awk -v s="${rss[small]}" -v b="${rss[big]}" 'BEGIN { printf "big / small max RSS: %.2f\n", b / s }'

@@ -31,7 +31,7 @@ import java.util.List;
 
 /** {@code emerald train}: trains a model on a text and saves checkpoints into --out. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Train a model on a text file or a named corpus (tom-sawyer, bible).")
+        description = "Train a model on a text file, a named corpus (tom-sawyer, bible), or data from 'emerald prepare'.")
 final class TrainCommand implements Runnable {
     @Mixin
     Common common;

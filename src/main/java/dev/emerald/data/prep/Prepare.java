@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -192,68 +191,5 @@ public final class Prepare {
         String what = message.contains("No space left on device") ? "the disk is full" : "writing failed (" + message + ")";
         return new UserException(what + " while preparing " + out + ": free some space or choose another --out, and run"
                 + " prepare again; " + out + " was left as it was", e);
-    }
-
-    /** Counts of a pass, per split for the token pass. */
-    private static final class Totals {
-        private static final class SplitTotals {
-            long documents;
-            long bytes;
-            long tokens;
-
-            PrepareMeta.Split split() {
-                return new PrepareMeta.Split(documents, bytes, tokens);
-            }
-        }
-
-        final SplitTotals train = new SplitTotals();
-        final SplitTotals val = new SplitTotals();
-        final List<PrepareMeta.Skip> skippedListed = new ArrayList<>();
-        long skipped;
-        long files;
-        long documents;
-        long bytes;
-
-        void add(Batch batch, boolean splits) {
-            files += batch.files;
-            documents += batch.documents;
-            bytes += batch.textBytes;
-            skipped += batch.skipped.size();
-            for (PrepareMeta.Skip s : batch.skipped) {
-                if (skippedListed.size() < PrepareMeta.MAX_SKIPPED_LISTED) {
-                    skippedListed.add(s);
-                }
-            }
-            if (splits) {
-                for (Batch.Piece p : batch.pieces) {
-                    SplitTotals t = p.validation() ? val : train;
-                    t.documents += p.startsDocument() ? 1 : 0;
-                    t.bytes += p.bytes();
-                    t.tokens += p.ids().length;
-                }
-            }
-        }
-
-        Progress progress(String pass, Pipeline pipeline, Inputs inputs, long started) {
-            return new Progress(pass, pipeline.inputRead(), inputs.bytes(), files, documents, bytes, (System.nanoTime() - started) / 1e9);
-        }
-
-        void checkNotEmpty(Inputs inputs) {
-            if (documents > 0) {
-                return;
-            }
-            String why = skippedListed.isEmpty() ? "they hold no .txt documents, or only empty ones"
-                    : skipped + " skipped, e.g. " + skippedListed.getFirst().name() + ": " + skippedListed.getFirst().reason();
-            throw new UserException("no text found in " + inputs.paths().stream().map(Path::toString).toList() + " (" + why
-                    + "): give .txt files, folders of them, or .xz and .tar archives holding them");
-        }
-
-        void checkBothSplits(double valFraction) {
-            if (train.tokens == 0 || val.tokens == 0) {
-                throw new UserException("all the text (" + documents + " documents) went to the " + (val.tokens == 0 ? "training" : "validation")
-                        + " split (each document's split is drawn from its name, with --val-fraction " + valFraction + "): give"
-                        + " more documents, or change --val-fraction");
-            }
-        }
     }
 }

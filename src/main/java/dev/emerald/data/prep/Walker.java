@@ -83,13 +83,15 @@ final class Walker {
             tar(in, path);
         } else if (lower.endsWith(".tar.xz") || lower.endsWith(".txz")) {
             try (InputStream xz = xz(in)) {
-                tar(xz, path);
-                verifyToEnd(xz);
+                if (tar(xz, path)) {
+                    verifyToEnd(xz);
+                }
             }
         } else if (lower.endsWith(".xz")) {
             try (InputStream xz = xz(in)) {
-                tarOrText(new BufferedInputStream(xz, PEEK_BYTES), name.substring(0, name.length() - 3), path);
-                verifyToEnd(xz);
+                if (tarOrText(new BufferedInputStream(xz, PEEK_BYTES), name.substring(0, name.length() - 3), path)) {
+                    verifyToEnd(xz);
+                }
             }
         } else if (lower.endsWith(".txt")) {
             document(in, name);
@@ -122,7 +124,8 @@ final class Walker {
         xz.transferTo(OutputStream.nullOutputStream());
     }
 
-    private void tar(InputStream in, String path) throws IOException {
+    /** Reads an archive's members; false if it broke off (the failure is recorded), so the rest of it is lost. */
+    private boolean tar(InputStream in, String path) throws IOException {
         TarArchiveInputStream tar = new TarArchiveInputStream(in);
         String previous = null;
         for (;;) {
@@ -131,10 +134,10 @@ final class Walker {
                 entry = tar.getNextEntry();
             } catch (IOException e) {
                 sink.failed(previous == null ? path : path + " (after " + previous + ")", e);
-                return;
+                return false;
             }
             if (entry == null) {
-                return;
+                return true;
             }
             if (entry.isFile()) {
                 String member = path + "/" + entry.getName();
@@ -150,13 +153,14 @@ final class Walker {
         }
     }
 
-    private void tarOrText(BufferedInputStream in, String name, String path) throws IOException {
+    /** False if it was a tar that broke off. */
+    private boolean tarOrText(BufferedInputStream in, String name, String path) throws IOException {
         byte[] head = peek(in);
         if (TarArchiveInputStream.matches(head, head.length)) {
-            tar(in, path);
-        } else {
-            textUnlessBinary(in, name, path);
+            return tar(in, path);
         }
+        textUnlessBinary(in, name, path);
+        return true;
     }
 
     private void textUnlessBinary(BufferedInputStream in, String name, String path) throws IOException {

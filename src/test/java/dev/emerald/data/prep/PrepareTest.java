@@ -179,6 +179,28 @@ class PrepareTest {
     }
 
     @Test
+    void aCutArchiveKeepsTheMembersBeforeTheCut() throws IOException {
+        // an interrupted download of openwebtext.tar.xz, long enough to span several LZMA2 chunks (a chunk,
+        // at most 64 KiB compressed, is decoded whole or not at all)
+        Corpus big = MiniOpenWebText.write(tmp.resolve("owt"), new MiniOpenWebText.Spec(1, 6, 40, 3000, 11, 1, -1, false));
+        byte[] whole = Files.readAllBytes(big.original());
+        Path cut = Files.write(tmp.resolve("openwebtext.tar.xz"), Arrays.copyOf(whole, whole.length * 3 / 5));
+        Path out = tmp.resolve("cut");
+        PrepareMeta meta = prepare(List.of(cut), out, "gpt2", 2).meta();
+
+        // the member being read when the data ended is lost, and so is the rest of the archive after it
+        String member = meta.skipped().getFirst().name().substring((cut + "/openwebtext/").length());
+        int lost = big.members().stream().map(MiniOpenWebText.Member::name).toList().indexOf(member);
+        assertTrue(lost >= 1, "members before the cut are kept: " + meta.skipped());
+        assertEquals(List.of(new PrepareMeta.Skip(cut + "/openwebtext/" + member, "truncated: the data ends early"),
+                new PrepareMeta.Skip(cut + " (after openwebtext/" + member + ")", "truncated: the data ends early")), meta.skipped());
+        List<Document> before = big.members().subList(0, lost).stream().flatMap(m -> m.documents().stream()).toList();
+        Expected expected = Expected.of(before, Expected.encoder(GPT2), GPT2_END_OF_TEXT, 0.1);
+        assertArrayEquals(expected.train, Expected.readShard(out.resolve(Prepare.TRAIN), 2, 50257));
+        assertArrayEquals(expected.val, Expected.readShard(out.resolve(Prepare.VAL), 2, 50257));
+    }
+
+    @Test
     void longDocumentsAreCutIntoSectionsAfterNewlines() throws IOException {
         // 95 lines of exactly 100 bytes: 1000-byte sections are 10 whole lines each, the last 5
         StringBuilder text = new StringBuilder();
