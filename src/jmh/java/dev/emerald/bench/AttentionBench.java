@@ -7,7 +7,6 @@ import dev.emerald.backend.cuda.JCudaDevice;
 import dev.emerald.tensor.Tensor;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import jcuda.driver.CUdevice;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -26,8 +25,6 @@ import static jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLOCK_RATE;
 import static jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR;
 import static jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR;
 import static jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT;
-import static jcuda.driver.JCudaDriver.cuDeviceGet;
-import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
 
 /**
  * Causal attention on GPU 0, fused (flash_attention_*.cu) against unfused (cuBLAS + softmax_forward1),
@@ -65,41 +62,22 @@ public class AttentionBench {
         System.out.printf("%n%s: FP32 peak %.1f TFLOP/s (no tensor cores)%n", device.describe(), peakTflops());
         cuda = new CudaBackend(device, Attention.parse(attention, "attention"));
         long n = (long) B * T * C;
-        qkv = random(3 * n, 1);
-        dout = random(n, 2);
+        qkv = GpuBenchSupport.gaussian(cuda, new Random(1), 3 * n, 1);
+        dout = GpuBenchSupport.gaussian(cuda, new Random(2), n, 1);
         out = cuda.alloc(n);
         dqkv = cuda.alloc(3 * n);
         state = cuda.alloc(cuda.attentionStateSize(B, T, C, NH));
         scratch = cuda.alloc(cuda.attentionScratchSize(B, T, C, NH));
     }
 
-    private Tensor random(long n, long seed) {
-        Random rnd = new Random(seed);
-        float[] x = new float[Math.toIntExact(n)];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) rnd.nextGaussian();
-        }
-        Tensor t = cuda.alloc(n);
-        cuda.upload(t, x);
-        return t;
-    }
-
     /** SMs x FP32 lanes per SM x 2 (an FMA) x boost clock; sm_80 has 64 lanes per SM, later GPUs 128. */
     private static double peakTflops() {
-        CUdevice dev = new CUdevice();
-        cuDeviceGet(dev, 0);
-        int sms = attribute(dev, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
-        int kHz = attribute(dev, CU_DEVICE_ATTRIBUTE_CLOCK_RATE);
-        int major = attribute(dev, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
-        int minor = attribute(dev, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+        int sms = GpuBenchSupport.attribute(CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
+        int kHz = GpuBenchSupport.attribute(CU_DEVICE_ATTRIBUTE_CLOCK_RATE);
+        int major = GpuBenchSupport.attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
+        int minor = GpuBenchSupport.attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
         int lanes = major < 8 || major == 8 && minor == 0 ? 64 : 128;
         return sms * lanes * 2.0 * kHz * 1e3 / 1e12;
-    }
-
-    private static int attribute(CUdevice dev, int attribute) {
-        int[] value = new int[1];
-        cuDeviceGetAttribute(value, attribute, dev);
-        return value[0];
     }
 
     @TearDown

@@ -4,7 +4,6 @@ import dev.emerald.backend.cuda.CudaBackend;
 import dev.emerald.backend.cuda.DeviceApi;
 import dev.emerald.backend.cuda.JCudaDevice;
 import dev.emerald.tensor.Tensor;
-import jcuda.driver.CUdevice;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -23,8 +22,6 @@ import java.util.concurrent.TimeUnit;
 
 import static jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH;
 import static jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE;
-import static jcuda.driver.JCudaDriver.cuDeviceGet;
-import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
 
 /**
  * Every memory-bound kernel family of {@code src/main/cuda} through {@link CudaBackend} on GPU 0, at
@@ -64,48 +61,34 @@ public class KernelBench {
         cuda = new CudaBackend(device);
         Random rnd = new Random(1);
         tokens = rnd.ints(N, 0, V).toArray();
-        wte = random(rnd, (long) V * C);
-        wpe = random(rnd, (long) T * C);
-        x = random(rnd, (long) N * C);
+        wte = GpuBenchSupport.gaussian(cuda, rnd, (long) V * C, 0.1);
+        wpe = GpuBenchSupport.gaussian(cuda, rnd, (long) T * C, 0.1);
+        x = GpuBenchSupport.gaussian(cuda, rnd, (long) N * C, 0.1);
         y = cuda.alloc((long) N * C);
         dx = cuda.alloc((long) N * C);
-        dy = random(rnd, (long) N * C);
+        dy = GpuBenchSupport.gaussian(cuda, rnd, (long) N * C, 0.1);
         mean = cuda.alloc(N);
         rstd = cuda.alloc(N);
-        w = random(rnd, C);
-        b = random(rnd, C);
+        w = GpuBenchSupport.gaussian(cuda, rnd, C, 0.1);
+        b = GpuBenchSupport.gaussian(cuda, rnd, C, 0.1);
         dw = cuda.alloc(C);
         db = cuda.alloc(C);
-        fch = random(rnd, (long) N * 4 * C);
+        fch = GpuBenchSupport.gaussian(cuda, rnd, (long) N * 4 * C, 0.1);
         fchAct = cuda.alloc((long) N * 4 * C);
-        dfch = random(rnd, (long) N * 4 * C);
-        logits = random(rnd, (long) N * V);
+        dfch = GpuBenchSupport.gaussian(cuda, rnd, (long) N * 4 * C, 0.1);
+        logits = GpuBenchSupport.gaussian(cuda, rnd, (long) N * V, 0.1);
         losses = cuda.alloc(N);
-        params = random(rnd, PARAMS);
-        grads = random(rnd, PARAMS);
+        params = GpuBenchSupport.gaussian(cuda, rnd, PARAMS, 0.1);
+        grads = GpuBenchSupport.gaussian(cuda, rnd, PARAMS, 0.1);
         m = cuda.alloc(PARAMS);
         v = cuda.alloc(PARAMS);
         cuda.layernormForward(y, mean, rstd, x, w, b, N, C);
     }
 
-    private Tensor random(Random rnd, long n) {
-        float[] host = new float[Math.toIntExact(n)];
-        for (int i = 0; i < host.length; i++) {
-            host[i] = (float) (0.1 * rnd.nextGaussian());
-        }
-        Tensor t = cuda.alloc(n);
-        cuda.upload(t, host);
-        return t;
-    }
-
     /** 2 (double data rate) x memory clock x bus width. */
     private static double peakGBs() {
-        CUdevice dev = new CUdevice();
-        cuDeviceGet(dev, 0);
-        int[] kHz = new int[1], bits = new int[1];
-        cuDeviceGetAttribute(kHz, CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE, dev);
-        cuDeviceGetAttribute(bits, CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH, dev);
-        return 2.0 * kHz[0] * 1e3 * bits[0] / 8 / 1e9;
+        return 2.0 * GpuBenchSupport.attribute(CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE) * 1e3
+                * GpuBenchSupport.attribute(CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH) / 8 / 1e9;
     }
 
     @TearDown

@@ -118,6 +118,15 @@ class CpuOpsGradientTest {
 
     // ---- attention --------------------------------------------------------------------------
 
+    /** The dropout multipliers of the attention probabilities: 1/(1-p) where kept, 0 where dropped. */
+    private static double[] attentionMask(int n, float dropout, long seed, long stream) {
+        double[] mask = new double[n];
+        for (int i = 0; i < n; i++) {
+            mask[i] = dropout == 0 ? 1 : DropoutRng.uniform(seed, stream, i) >= dropout ? 1 / (1 - (double) dropout) : 0;
+        }
+        return mask;
+    }
+
     @ParameterizedTest
     @ValueSource(floats = {0f, 0.3f})
     void attention(float dropout) {
@@ -125,10 +134,7 @@ class CpuOpsGradientTest {
         long seed = 99, stream = 4;
         float[] qkv = randn(B * T * 3 * C, 1), r = randn(B * T * C, 1);
         double[] qd = toDouble(qkv), rd = toDouble(r);
-        double[] mask = new double[B * NH * T * T];
-        for (int i = 0; i < mask.length; i++) {
-            mask[i] = dropout == 0 ? 1 : DropoutRng.uniform(seed, stream, i) >= dropout ? 1 / (1 - (double) dropout) : 0;
-        }
+        double[] mask = attentionMask(B * NH * T * T, dropout, seed, stream);
         Tensor out = be.alloc(B * T * C), att = be.alloc(be.attentionStateSize(B, T, C, NH)), tq = up(qkv);
         be.attentionForward(out, att, tq, B, T, C, NH, dropout, seed, stream);
         assertClose("attention out", refAttention(qd, B, T, C, NH, mask), down(out), 1e-5, 1e-5);
@@ -151,10 +157,7 @@ class CpuOpsGradientTest {
         long seed = 5, stream = 1;
         float[] qkv = randn(B * T * 3 * C, 1), r = randn(B * T * C, 1);
         double[] qd = toDouble(qkv), rd = toDouble(r);
-        double[] mask = new double[B * NH * T * T];
-        for (int i = 0; i < mask.length; i++) {
-            mask[i] = dropout == 0 ? 1 : DropoutRng.uniform(seed, stream, i) >= dropout ? 1 / (1 - (double) dropout) : 0;
-        }
+        double[] mask = attentionMask(B * NH * T * T, dropout, seed, stream);
         Tensor out = be.alloc(B * T * C), att = be.alloc(be.attentionStateSize(B, T, C, NH)), tq = up(qkv);
         be.attentionForward(out, att, tq, B, T, C, NH, dropout, seed, stream);
         assertClose("attention out", refAttention(qd, B, T, C, NH, mask), down(out), 1e-5, 1e-5);
