@@ -1,8 +1,8 @@
 package dev.emerald.cli;
 
-import dev.emerald.data.StreamingDecoder;
 import dev.emerald.generate.Generator;
-import dev.emerald.generate.Sampler;
+import dev.emerald.generate.SamplingSettings;
+import dev.emerald.generate.TextGenerator;
 import dev.emerald.train.Checkpoint;
 import dev.emerald.util.UserException;
 import picocli.CommandLine.Command;
@@ -40,24 +40,21 @@ final class GenerateCommand implements Runnable {
 
     @Override
     public void run() {
-        if (maxNewTokens < 0) {
-            throw new UserException("--max-new-tokens must not be negative, got " + maxNewTokens);
-        }
         if (prompt.isEmpty()) {
             throw new UserException("--prompt is empty: give at least one character, or leave it out to start from a newline");
         }
-        Sampler sampler = new Sampler(temperature, topK, seed);
-        Checkpoint.Loaded loaded = Checkpoint.load(model, common.backend());
-        int[] ids;
+        SamplingSettings settings;
         try {
-            ids = loaded.tokenizer().encode(prompt, true);
+            settings = SamplingSettings.DEFAULTS.withTemperature(temperature).withTopK(topK).withSeed(seed).withMaxNewTokens(maxNewTokens);
         } catch (UserException e) {
-            throw new UserException("prompt: " + e.getMessage(), e);
+            throw new UserException("--" + e.getMessage(), e);
         }
+        Checkpoint.Loaded loaded = Checkpoint.load(model, common.backend());
+        TextGenerator generator = new TextGenerator(new Generator(loaded.model()), loaded.tokenizer());
+        generator.encode(prompt); // a prompt the vocabulary cannot hold fails before anything is printed
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         out.print(prompt);
-        StreamingDecoder decoder = new StreamingDecoder(loaded.tokenizer());
-        new Generator(loaded.model()).generate(ids, maxNewTokens, sampler, id -> out.print(decoder.next(id)));
-        out.println(decoder.finish());
+        generator.generate(prompt, settings, out::print, () -> false);
+        out.println();
     }
 }

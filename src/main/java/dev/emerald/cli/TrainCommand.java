@@ -2,10 +2,10 @@ package dev.emerald.cli;
 
 import dev.emerald.backend.Backend;
 import dev.emerald.data.Dataset;
-import dev.emerald.data.StreamingDecoder;
 import dev.emerald.data.Tokenizer;
 import dev.emerald.generate.Generator;
-import dev.emerald.generate.Sampler;
+import dev.emerald.generate.SamplingSettings;
+import dev.emerald.generate.TextGenerator;
 import dev.emerald.io.AtomicDir;
 import dev.emerald.io.FileTrees;
 import dev.emerald.model.LanguageModel;
@@ -136,11 +136,9 @@ final class TrainCommand implements Runnable {
         stdout.printf("done: val loss %.4f after %d steps; checkpoint in %s%n", result.last().valLoss(), result.step(), dir);
         if (sampleTokens > 0) {
             stdout.println("--- sample ---");
-            int[] start = tokenizer.encode("\n");
-            StreamingDecoder decoder = new StreamingDecoder(tokenizer);
-            new Generator(model).generate(start, sampleTokens, new Sampler(1.0f, 0, config.seed()),
-                    id -> stdout.print(decoder.next(id)));
-            stdout.println(decoder.finish());
+            SamplingSettings settings = SamplingSettings.DEFAULTS.withSeed(config.seed()).withMaxNewTokens(sampleTokens);
+            new TextGenerator(new Generator(model), tokenizer).generate("\n", settings, stdout::print, () -> false);
+            stdout.println();
         }
     }
 

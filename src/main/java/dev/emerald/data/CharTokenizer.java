@@ -9,6 +9,7 @@ import dev.emerald.util.UserException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * The course's character-level tokenizer: the vocabulary is the sorted distinct characters of the training
@@ -17,6 +18,8 @@ import java.util.Objects;
  */
 public final class CharTokenizer implements Tokenizer {
     static final String KIND = "char";
+    /** The end-of-text character {@code emerald prepare} puts between documents: U+0003, which prose does not use. */
+    public static final int END_OF_TEXT = 0x03;
 
     /** Code points in id order, strictly increasing, so encoding is a binary search. */
     private final int[] codePoints;
@@ -90,6 +93,12 @@ public final class CharTokenizer implements Tokenizer {
     @Override
     public byte[] bytes(int id) {
         return Character.toString(codePoints[Objects.checkIndex(id, codePoints.length)]).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public OptionalInt endOfText() {
+        int id = bmpIds[END_OF_TEXT];
+        return id < 0 ? OptionalInt.empty() : OptionalInt.of(id);
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /** Maps text to token ids and back. Stored in a checkpoint as {@value #FILE_NAME}. */
 public interface Tokenizer {
@@ -46,6 +47,15 @@ public interface Tokenizer {
     /** Special tokens' texts and ids (e.g. "<|endoftext|>"); none for a character tokenizer. */
     default Map<String, Integer> specialTokens() {
         return Map.of();
+    }
+
+    /**
+     * The token that ends a document, where the vocabulary has one: {@value dev.emerald.data.bpe.Bpe#END_OF_TEXT}
+     * for BPE, U+0003 (END OF TEXT) for a char vocabulary built by {@code emerald prepare}.
+     */
+    default OptionalInt endOfText() {
+        Integer id = specialTokens().get(dev.emerald.data.bpe.Bpe.END_OF_TEXT);
+        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
     }
 
     /** The kind of tokenizer: "char" or "bpe". */

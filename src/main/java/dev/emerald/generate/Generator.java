@@ -4,21 +4,33 @@ import dev.emerald.model.LanguageModel;
 import dev.emerald.tensor.Tensor;
 
 import java.util.Arrays;
-import java.util.function.IntConsumer;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntPredicate;
 
 /**
  * Autoregressive generation: runs the model on the last block_size tokens, samples the next from the
  * final position's logits, and hands each new token to a callback as soon as it exists.
+ * <p>
+ * Thread-safe: make one Generator per model and share it. Each token is computed under a fair lock, so
+ * generations running on many threads take turns token by token and none waits for another to finish.
  */
 public final class Generator {
     private final LanguageModel model;
+    private final ReentrantLock lock = new ReentrantLock(true);
 
     public Generator(LanguageModel model) {
         this.model = model;
     }
 
-    /** Appends maxNewTokens tokens to prompt (which must not be empty) and returns the whole sequence. */
-    public int[] generate(int[] prompt, int maxNewTokens, Sampler sampler, IntConsumer onToken) {
+    public LanguageModel model() {
+        return model;
+    }
+
+    /**
+     * Appends up to maxNewTokens tokens to prompt (which must not be empty) and returns the whole sequence;
+     * stops early, after the token, when onToken returns false.
+     */
+    public int[] generate(int[] prompt, int maxNewTokens, Sampler sampler, IntPredicate onToken) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt needs at least one token");
         }
@@ -28,11 +40,18 @@ public final class Generator {
         for (int n = prompt.length; n < tokens.length; n++) {
             int T = Math.min(n, block);
             int[] context = Arrays.copyOfRange(tokens, n - T, n);
-            model.forward(context, null, 1, T, false, 0);
-            Tensor all = model.logits();
-            model.backend().download(all.slice((long) (T - 1) * V, V), logits);
+            lock.lock();
+            try {
+                model.forward(context, null, 1, T, false, 0);
+                Tensor all = model.logits();
+                model.backend().download(all.slice((long) (T - 1) * V, V), logits);
+            } finally {
+                lock.unlock();
+            }
             tokens[n] = sampler.sample(logits, 0, V);
-            onToken.accept(tokens[n]);
+            if (!onToken.test(tokens[n])) {
+                return Arrays.copyOf(tokens, n + 1);
+            }
         }
         return tokens;
     }

@@ -12,6 +12,10 @@ public final class Sampler {
     private final Rng rng;
     private float[] probs = new float[0];
 
+    public Sampler(SamplingSettings s) {
+        this(s.temperature(), s.topK(), s.seed());
+    }
+
     public Sampler(float temperature, int topK, long seed) {
         if (!(temperature >= 0) || !Float.isFinite(temperature)) {
             throw new UserException("--temperature must be 0 (greedy) or positive, got " + temperature);

@@ -5,7 +5,7 @@ package dev.emerald.data.prep;
  * inside a document becomes U+FFFD, so that the token only ever means the end of a document.
  */
 final class CharText {
-    static final int END_OF_TEXT = 0x03;
+    static final int END_OF_TEXT = dev.emerald.data.CharTokenizer.END_OF_TEXT;
     private static final char REPLACEMENT = '\uFFFD';
 
     private CharText() {

@@ -82,8 +82,8 @@ class CudaGptForwardTest {
             sameWeights(onCpu, onCuda);
             int[] prompt = {5, 17, 42};
             int n = BLOCK + 5; // past block_size, so the context window slides
-            int[] expected = new Generator(onCpu).generate(prompt, n, new Sampler(0, 0, 0), t -> { });
-            int[] actual = new Generator(onCuda).generate(prompt, n, new Sampler(0, 0, 0), t -> { });
+            int[] expected = new Generator(onCpu).generate(prompt, n, new Sampler(0, 0, 0), t -> true);
+            int[] actual = new Generator(onCuda).generate(prompt, n, new Sampler(0, 0, 0), t -> true);
             assertArrayEquals(expected, actual, preset + " greedy tokens");
         }
     }
@@ -92,7 +92,7 @@ class CudaGptForwardTest {
     void generationFreesOutgrownActivations() {
         try (CudaBackend generating = Emulators.backend(); CudaBackend once = Emulators.backend()) {
             LanguageModel a = tiny("gpt2", generating), b = tiny("gpt2", once);
-            new Generator(a).generate(new int[] {1}, BLOCK, new Sampler(0, 0, 0), t -> { }); // T = 1, 2, ..., BLOCK
+            new Generator(a).generate(new int[] {1}, BLOCK, new Sampler(0, 0, 0), t -> true); // T = 1, 2, ..., BLOCK
             b.forward(new int[BLOCK], null, 1, BLOCK, false, 0);
             assertEquals(once.allocatedFloats(), generating.allocatedFloats(),
                     "device floats held after generating up to block_size, against one forward at block_size");
