@@ -5,8 +5,9 @@
 # small and the data path is what shows); the big one is its ids repeated past GIGABYTES under the same
 # header layout, which costs a run's memory the same as real text would. Each run samples about 13,000
 # random windows (400 steps of 32), enough to touch ~0.8 GB of the big shard if its pages were never let go.
-# Each shard is trained on with the JVM's default heap, which training's allocation churn (the CPU backend's
-# boxed vectors, whatever the data) grows to about 1 GB, and with -Xmx512m.
+# Each shard is trained on with the launcher's heap settings (a 128 MB young generation, which keeps the boxed
+# vectors of the JIT's warm-up from growing the heap), with the JVM's default young generation (a third of the
+# default heap, which that churn grows to over 1 GB), and with -Xmx512m.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/bin/jdk.sh"
@@ -37,30 +38,34 @@ if [ ! -f "$big/train.bin" ] || [ "$(stat -c %s "$big/train.bin")" -lt "$min_byt
   cp "$small/val.bin" "$small/tokenizer.json" "$small/meta.json" "$big/"
 fi
 
-# Peak resident memory of a run (VmHWM), and the peak of its file-backed resident pages (RssFile, polled): the
-# shard's mapped pages, plus the JVM's own jars and libraries
-peaks() {
-  local pid=$1 file=0 now hwm=0
+# The peak of a run's file-backed resident pages (RssFile, polled): the shard's mapped pages, plus the JVM's own
+# jars and libraries. $1 is /usr/bin/time's pid; the run is its child (the launcher execs java).
+peak_file() {
+  local pid=$1 file=0 now child
   while kill -0 "$pid" 2> /dev/null; do
-    now=$(awk '/^RssFile:/ { print int($2 / 1024) }' "/proc/$pid/status" 2> /dev/null || echo 0)
-    file=$(( now > file ? now : file ))
-    hwm=$(awk '/^VmHWM:/ { print int($2 / 1024) }' "/proc/$pid/status" 2> /dev/null || echo "$hwm")
+    child=$(pgrep -P "$pid" | head -1)
+    now=$( [ -n "$child" ] && awk '/^RssFile:/ { print int($2 / 1024) }' "/proc/$child/status" 2> /dev/null || echo 0)
+    file=$(( ${now:-0} > file ? ${now:-0} : file ))
     sleep 0.2
   done
-  echo "$hwm $file"
+  echo "$file"
 }
 
 echo "machine: $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-8s %-12s %14s %14s %18s\n' shard heap "train.bin MB" "peak RSS MB" "peak RssFile MB"
-for heap in default -Xmx512m; do
+printf '%-8s %-22s %14s %14s %18s\n' shard heap "train.bin MB" "peak RSS MB" "peak RssFile MB"
+# the JVM's own young generation limit with this GC (a third of the heap), which the launcher's flag replaces
+jvm_young=$("$JAVA_HOME/bin/java" -XX:+UseParallelGC -XX:+PrintFlagsFinal -version 2> /dev/null | awk '$2 == "MaxNewSize" { print $4 }' | tail -1)
+for heap in launcher jvm-default-young -Xmx512m; do
   for d in small big; do
     rm -rf "$work/mem-run-$d"
-    EMERALD_JAVA_OPTS=$([ "$heap" = default ] || echo "$heap") "$root/bin/emerald" train --data "$work/mem-$d" --preset baby \
-        --steps 400 --batch-size 32 --eval-interval 400 --eval-iters 20 --sample-tokens 0 --out "$work/mem-run-$d" > /dev/null 2>&1 &
+    case $heap in launcher) opts= ;; jvm-default-young) opts="-XX:MaxNewSize=$jvm_young" ;; *) opts=$heap ;; esac
+    EMERALD_JAVA_OPTS=$opts /usr/bin/time -f %M -o "$work/mem-rss.txt" "$root/bin/emerald" train --data "$work/mem-$d" --preset baby \
+        --steps 400 --batch-size 32 --eval-interval 400 --eval-iters 20 --sample-tokens 0 --out "$work/mem-run-$d" > "$work/mem-run-$d.log" 2>&1 &
     pid=$!
-    read -r rss file < <(peaks "$pid")
+    file=$(peak_file "$pid")
     wait "$pid"
-    printf '%-8s %-12s %14d %14d %18d\n' "$d" "$heap" "$(( $(stat -c %s "$work/mem-$d/train.bin") / 1000000 ))" "$rss" "$file"
+    rss=$(( $(tail -1 "$work/mem-rss.txt") / 1024 )) # peak resident set, as the kernel counted it
+    printf '%-8s %-22s %14d %14d %18d\n' "$d" "$heap" "$(( $(stat -c %s "$work/mem-$d/train.bin") / 1000000 ))" "$rss" "$file"
   done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
