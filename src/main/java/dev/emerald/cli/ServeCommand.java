@@ -58,7 +58,7 @@ final class ServeCommand implements Runnable {
             out.printf("serving %s at http://%s:%d/v1 (%d at once, %d waiting at most); Ctrl-C stops%n", m.name(),
                     at.getAddress().getHostAddress(), at.getPort(), parallel, queue);
             stop.await();
-            out.println("stopping: running requests get a few seconds to finish");
+            out.println("stopping: running completions end at their next token");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

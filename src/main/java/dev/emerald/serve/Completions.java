@@ -14,6 +14,7 @@ final class Completions {
     private final EmeraldModel model;
     private final ServerSettings settings;
     private final Admission admission;
+    private volatile boolean stopping;
 
     Completions(EmeraldModel model, ServerSettings settings, Admission admission) {
         this.model = model;
@@ -34,17 +35,25 @@ final class Completions {
                     + settings.queue() + " requests waiting (its --parallel and --queue); retry later");
         }
         try {
+            if (stopping) {
+                throw ApiError.busy("the server is stopping");
+            }
             String id = (chat ? "chatcmpl-" : "cmpl-") + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
             OpenAiJson json = new OpenAiJson(chat, id, System.currentTimeMillis() / 1000, model.name());
             if (request.stream()) {
                 stream(exchange, request, json);
             } else {
-                Completion c = model.generate(request.prompt(), request.settings(), piece -> { }, () -> false);
+                Completion c = model.generate(request.prompt(), request.settings(), piece -> { }, () -> stopping);
                 Routes.respond(exchange, 200, json.completion(c));
             }
         } finally {
             admission.leave();
         }
+    }
+
+    /** Ends the running generations at their next token (finish reason "cancelled") and turns away those waiting. */
+    void stop() {
+        stopping = true;
     }
 
     /** Streams the pieces as they come; a client that goes away cancels its generation. */
@@ -54,7 +63,8 @@ final class Completions {
             events.send(json.start());
         }
         try {
-            Completion c = model.generate(request.prompt(), request.settings(), piece -> events.send(json.piece(piece)), events::gone);
+            Completion c = model.generate(request.prompt(), request.settings(), piece -> events.send(json.piece(piece)),
+                    () -> stopping || events.gone());
             events.send(json.end(c));
         } catch (RuntimeException e) {
             Routes.log(e);

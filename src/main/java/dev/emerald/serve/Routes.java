@@ -27,6 +27,11 @@ final class Routes implements HttpHandler {
         this.completions = new Completions(model, settings, admission);
     }
 
+    /** See {@link Completions#stop}. */
+    void stop() {
+        completions.stop();
+    }
+
     @Override
     public void handle(HttpExchange exchange) {
         try (exchange) {

@@ -16,15 +16,17 @@ import java.util.concurrent.Executors;
  * each request on a virtual thread of its own. See {@link Routes} and {@link Completions}.
  */
 public final class Server implements AutoCloseable {
-    /** How long a stop waits for running requests before it closes their connections. */
+    /** How long a stop waits for requests to finish answering before it closes their connections. */
     private static final int STOP_GRACE_SECONDS = 5;
 
     private final HttpServer http;
     private final ExecutorService executor;
+    private final Routes routes;
 
-    private Server(HttpServer http, ExecutorService executor) {
+    private Server(HttpServer http, ExecutorService executor, Routes routes) {
         this.http = http;
         this.executor = executor;
+        this.routes = routes;
     }
 
     /** Listens on settings' host and port and serves model until {@link #close}. */
@@ -44,9 +46,10 @@ public final class Server implements AutoCloseable {
         }
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         http.setExecutor(executor);
-        http.createContext("/", new Routes(model, settings));
+        Routes routes = new Routes(model, settings);
+        http.createContext("/", routes);
         http.start();
-        return new Server(http, executor);
+        return new Server(http, executor, routes);
     }
 
     /** Where it listens (the port chosen when asked for 0). */
@@ -54,9 +57,13 @@ public final class Server implements AutoCloseable {
         return http.getAddress();
     }
 
-    /** Stops listening, gives running requests a few seconds to finish, then closes their connections. */
+    /**
+     * Stops: running completions end at their next token (finish reason "cancelled", a stream with its last chunk and
+     * [DONE]), waiting requests are answered 503, and after a few seconds at most the connections are closed.
+     */
     @Override
     public void close() {
+        routes.stop();
         http.stop(STOP_GRACE_SECONDS);
         executor.shutdownNow();
     }

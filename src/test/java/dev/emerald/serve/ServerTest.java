@@ -318,7 +318,7 @@ class ServerTest {
             CompletableFuture<HttpResponse<String>> queued = client.sendAsync(HttpRequest.newBuilder(uri(server, "/v1/completions"))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"tom\", \"max_tokens\": 5, \"temperature\": 0}"))
                     .build(), HttpResponse.BodyHandlers.ofString());
-            waitUntilWaiting(server, 1);
+            waitFor(server, "waiting", 1);
 
             HttpResponse<String> refused = post(server, "/v1/completions", "{\"prompt\": \"a\"}");
             assertEquals("queue_full", assertError(503, null, refused).get("code").asText());
@@ -332,13 +332,31 @@ class ServerTest {
         }
     }
 
-    private static void waitUntilWaiting(Server server, int waiting) throws Exception {
+    @Test
+    void stoppingEndsRunningStreamsCleanly() throws Exception {
+        Server server = start(1, 1, 1 << 20);
+        HttpResponse<InputStream> endless = client.send(HttpRequest.newBuilder(uri(server, "/v1/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"the\", \"max_tokens\": 100000000, \"stream\": true}"))
+                .build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(endless.body(), StandardCharsets.UTF_8))) {
+            assertTrue(in.readLine().startsWith("data: "), "the generation is running");
+            server.close();
+            List<String> rest = in.lines().filter(line -> !line.isEmpty()).toList();
+            assertEquals("data: [DONE]", rest.getLast());
+            JsonNode last = JSON.readTree(rest.get(rest.size() - 2).substring("data: ".length()));
+            assertEquals("cancelled", last.get("choices").get(0).get("finish_reason").asText());
+            assertTrue(last.get("usage").get("completion_tokens").asInt() < 100000000);
+        }
+    }
+
+    /** Polls /health until its field reads value. */
+    private static void waitFor(Server server, String field, int value) throws Exception {
         for (int tries = 0; tries < 6000; tries++) {
-            if (JSON.readTree(get(server, "/health").body()).get("waiting").asInt() == waiting) {
+            if (JSON.readTree(get(server, "/health").body()).get(field).asInt() == value) {
                 return;
             }
             Thread.sleep(10);
         }
-        fail("no request ever waited");
+        fail("/health never said " + field + " " + value);
     }
 }
