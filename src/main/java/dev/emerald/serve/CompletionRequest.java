@@ -7,7 +7,7 @@ import dev.emerald.util.UserException;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
+import java.util.function.BiFunction;
 
 /**
  * A request to /v1/completions or /v1/chat/completions, read from its JSON: the prompt (a chat's messages made
@@ -27,39 +27,14 @@ record CompletionRequest(String prompt, SamplingSettings settings, boolean strea
             throw ApiError.badRequest("n must be 1: this server makes one completion per request", "n");
         }
         SamplingSettings s = defaults;
-        String maxField = chat && field(body, "max_completion_tokens") != null ? "max_completion_tokens" : "max_tokens";
-        JsonNode max = field(body, maxField);
-        if (max != null) {
-            s = apply(maxField, s, x -> x.withMaxNewTokens(integer(max, maxField)));
-        }
-        JsonNode temperature = field(body, "temperature");
-        if (temperature != null) {
-            s = apply("temperature", s, x -> x.withTemperature(number(temperature, "temperature")));
-        }
-        JsonNode topP = field(body, "top_p");
-        if (topP != null) {
-            s = apply("top_p", s, x -> x.withTopP(number(topP, "top_p")));
-        }
-        JsonNode topK = field(body, "top_k");
-        if (topK != null) {
-            s = apply("top_k", s, x -> x.withTopK(integer(topK, "top_k")));
-        }
-        JsonNode penalty = field(body, "repetition_penalty");
-        if (penalty != null) {
-            s = apply("repetition_penalty", s, x -> x.withRepetitionPenalty(number(penalty, "repetition_penalty")));
-        }
-        JsonNode seed = field(body, "seed");
-        if (seed != null) {
-            if (!seed.isIntegralNumber() || !seed.canConvertToLong()) {
-                throw ApiError.badRequest("seed must be an integer, got " + seed, "seed");
-            }
-            s = s.withSeed(seed.asLong());
-        }
-        JsonNode stop = field(body, "stop");
-        if (stop != null) {
-            List<String> stops = stop.isArray() ? strings(stop, "stop") : List.of(string(body, "stop"));
-            s = apply("stop", s, x -> x.withStop(stops));
-        }
+        String max = chat && field(body, "max_completion_tokens") != null ? "max_completion_tokens" : "max_tokens";
+        s = set(body, max, s, CompletionRequest::integer, SamplingSettings::withMaxNewTokens);
+        s = set(body, "temperature", s, CompletionRequest::number, SamplingSettings::withTemperature);
+        s = set(body, "top_p", s, CompletionRequest::number, SamplingSettings::withTopP);
+        s = set(body, "top_k", s, CompletionRequest::integer, SamplingSettings::withTopK);
+        s = set(body, "repetition_penalty", s, CompletionRequest::number, SamplingSettings::withRepetitionPenalty);
+        s = set(body, "seed", s, CompletionRequest::longInteger, SamplingSettings::withSeed);
+        s = set(body, "stop", s, (v, name) -> v.isArray() ? strings(v, name) : List.of(string(body, name)), SamplingSettings::withStop);
         JsonNode stream = field(body, "stream");
         if (stream != null && !stream.isBoolean()) {
             throw ApiError.badRequest("stream must be true or false, got " + stream, "stream");
@@ -155,17 +130,31 @@ record CompletionRequest(String prompt, SamplingSettings settings, boolean strea
         return v.floatValue();
     }
 
-    private static int integer(JsonNode v, String name) {
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+    private static long longInteger(JsonNode v, String name) {
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
             throw ApiError.badRequest(name + " must be an integer, got " + v, name);
         }
-        return v.asInt();
+        return v.asLong();
     }
 
-    /** change applied to s; a value the settings refuse is a 400 naming the field. */
-    private static SamplingSettings apply(String name, SamplingSettings s, UnaryOperator<SamplingSettings> change) {
+    private static int integer(JsonNode v, String name) {
+        long n = longInteger(v, name);
+        if (n != (int) n) {
+            throw ApiError.badRequest(name + " is out of range, got " + v, name);
+        }
+        return (int) n;
+    }
+
+    /** s with the field's value, read by read and set by with; a value the settings refuse is a 400 naming the field. */
+    private static <T> SamplingSettings set(JsonNode body, String name, SamplingSettings s, BiFunction<JsonNode, String, T> read,
+                                            BiFunction<SamplingSettings, T, SamplingSettings> with) {
+        JsonNode v = field(body, name);
+        if (v == null) {
+            return s;
+        }
+        T value = read.apply(v, name);
         try {
-            return change.apply(s);
+            return with.apply(s, value);
         } catch (UserException e) {
             throw ApiError.badRequest(name + ": " + e.getMessage(), name);
         }

@@ -43,37 +43,36 @@ final class OpenAiJson {
         if (!chat) {
             return null;
         }
-        ObjectNode root = head("chat.completion.chunk");
-        ObjectNode choice = root.putArray("choices").addObject().put("index", 0);
-        choice.putObject("delta").put("role", "assistant").put("content", "");
-        choice.putNull("finish_reason");
+        ObjectNode root = chunk(null, null);
+        ((ObjectNode) root.get("choices").get(0).get("delta")).put("role", "assistant").put("content", "");
         return root;
     }
 
     /** A streamed piece of text. */
     ObjectNode piece(String text) {
-        ObjectNode root = head(chat ? "chat.completion.chunk" : "text_completion");
-        ObjectNode choice = root.putArray("choices").addObject().put("index", 0);
-        if (chat) {
-            choice.putObject("delta").put("content", text);
-        } else {
-            choice.put("text", text).putNull("logprobs");
-        }
-        choice.putNull("finish_reason");
-        return root;
+        return chunk(text, null);
     }
 
     /** A stream's last chunk: no text, why it ended, and the token counts. */
     ObjectNode end(Completion c) {
+        ObjectNode root = chunk(null, finishReason(c.finishReason()));
+        usage(root, c);
+        return root;
+    }
+
+    /** A chunk of a stream: a piece of text (null: none) and, in the last, the finish reason (else null). */
+    private ObjectNode chunk(String text, String finishReason) {
         ObjectNode root = head(chat ? "chat.completion.chunk" : "text_completion");
         ObjectNode choice = root.putArray("choices").addObject().put("index", 0);
         if (chat) {
-            choice.putObject("delta");
+            ObjectNode delta = choice.putObject("delta");
+            if (text != null) {
+                delta.put("content", text);
+            }
         } else {
-            choice.put("text", "").putNull("logprobs");
+            choice.put("text", text != null ? text : "").putNull("logprobs");
         }
-        choice.put("finish_reason", finishReason(c.finishReason()));
-        usage(root, c);
+        choice.put("finish_reason", finishReason);
         return root;
     }
 

@@ -1,12 +1,9 @@
 package dev.emerald.api;
 
-import dev.emerald.backend.cpu.CpuBackend;
-import dev.emerald.generate.Completion;
-import dev.emerald.generate.Generator;
-import dev.emerald.generate.SamplingSettings;
-import dev.emerald.generate.TextGenerator;
-import dev.emerald.train.Checkpoint;
 import dev.emerald.backend.DeviceChoice;
+import dev.emerald.generate.Completion;
+import dev.emerald.generate.SamplingSettings;
+import dev.emerald.train.Checkpoint;
 import dev.emerald.util.UserException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,22 +37,21 @@ class EmeraldModelTest {
     @TempDir
     static Path tmp;
     static Path dir;
-    static TextGenerator reference;
+    static ReferenceGenerator reference;
 
     @BeforeAll
     static void train() {
         dir = TinyModel.checkpoint(tmp.resolve("tiny"));
-        Checkpoint.Loaded loaded = Checkpoint.load(dir, new CpuBackend());
-        reference = new TextGenerator(new Generator(loaded.model()), loaded.tokenizer());
+        reference = new ReferenceGenerator(dir);
     }
 
     @AfterAll
     static void free() {
-        reference.generator().model().backend().close();
+        reference.close();
     }
 
     private static String expected(String prompt, SamplingSettings s) {
-        return reference.generate(prompt, s, piece -> { }, () -> false).text();
+        return reference.text(prompt, s);
     }
 
     @Test

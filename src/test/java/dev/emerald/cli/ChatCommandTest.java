@@ -1,11 +1,8 @@
 package dev.emerald.cli;
 
+import dev.emerald.api.ReferenceGenerator;
 import dev.emerald.api.TinyModel;
-import dev.emerald.backend.cpu.CpuBackend;
-import dev.emerald.generate.Generator;
 import dev.emerald.generate.SamplingSettings;
-import dev.emerald.generate.TextGenerator;
-import dev.emerald.train.Checkpoint;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,18 +25,17 @@ class ChatCommandTest {
     @TempDir
     static Path tmp;
     static Path model;
-    static TextGenerator generator;
+    static ReferenceGenerator generator;
 
     @BeforeAll
     static void train() {
         model = TinyModel.checkpoint(tmp.resolve("tiny"));
-        Checkpoint.Loaded loaded = Checkpoint.load(model, new CpuBackend());
-        generator = new TextGenerator(new Generator(loaded.model()), loaded.tokenizer());
+        generator = new ReferenceGenerator(model);
     }
 
     @AfterAll
     static void free() {
-        generator.generator().model().backend().close();
+        generator.close();
     }
 
     /** The reference chat: the context is the last 16 characters (code points) of everything said so far. */
@@ -49,7 +45,7 @@ class ChatCommandTest {
 
         void say(String line, SamplingSettings s) {
             String prompt = last16(context + line + "\n");
-            String reply = generator.generate(prompt, s, piece -> { }, () -> false).text();
+            String reply = generator.text(prompt, s);
             out.append(reply).append('\n');
             context = prompt + reply + "\n";
         }
@@ -125,8 +121,7 @@ class ChatCommandTest {
         // a character the vocabulary lacks: one line on stderr, an empty reply keeps the lines in step, the chat goes on
         Cli.Result r = runWithInput("€uro\nthe\n", "chat", "--model", model.toString(), "--device", "cpu", "--temperature", "0",
                 "--max-new-tokens", "5");
-        String second = generator.generate("the\n", SamplingSettings.DEFAULTS.withTemperature(0).withMaxNewTokens(5),
-                piece -> { }, () -> false).text();
+        String second = generator.text("the\n", SamplingSettings.DEFAULTS.withTemperature(0).withMaxNewTokens(5));
         assertEquals("\n" + second + "\n", assertOk(r));
         assertEquals(1, r.err().lines().count(), r::toString);
     }

@@ -4,14 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.emerald.api.EmeraldModel;
+import dev.emerald.api.ReferenceGenerator;
 import dev.emerald.api.TinyModel;
 import dev.emerald.backend.DeviceChoice;
-import dev.emerald.backend.cpu.CpuBackend;
-import dev.emerald.generate.Completion;
-import dev.emerald.generate.Generator;
 import dev.emerald.generate.SamplingSettings;
-import dev.emerald.generate.TextGenerator;
-import dev.emerald.train.Checkpoint;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,7 +31,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -50,21 +45,20 @@ class ServerTest {
     @TempDir
     static Path tmp;
     static EmeraldModel model;
-    static TextGenerator reference;
+    static ReferenceGenerator reference;
     static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void load() {
         Path dir = TinyModel.checkpoint(tmp.resolve("tiny"));
         model = EmeraldModel.load(dir, DeviceChoice.CPU);
-        Checkpoint.Loaded loaded = Checkpoint.load(dir, new CpuBackend());
-        reference = new TextGenerator(new Generator(loaded.model()), loaded.tokenizer());
+        reference = new ReferenceGenerator(dir);
     }
 
     @AfterAll
     static void close() {
         model.close();
-        reference.generator().model().backend().close();
+        reference.close();
         client.close();
     }
 
@@ -86,7 +80,7 @@ class ServerTest {
     }
 
     private static String expected(String prompt, SamplingSettings s) {
-        return reference.generate(prompt, s, piece -> { }, () -> false).text();
+        return reference.text(prompt, s);
     }
 
     /** Client i's request: its own prompt and seed; even ones to /v1/completions, odd ones to the chat endpoint. */
@@ -242,22 +236,33 @@ class ServerTest {
                     .contains("not valid JSON"));
             assertError(400, null, post(server, "/v1/completions", "[\"the cat\"]"));
             assertError(400, null, post(server, "/v1/completions", "{\"prompt\": \"a\"} {}"));
-            assertError(400, "prompt", post(server, "/v1/completions", "{\"max_tokens\": 5}"));
-            assertError(400, "prompt", post(server, "/v1/completions", "{\"prompt\": \"\"}"));
-            assertError(400, "prompt", post(server, "/v1/completions", "{\"prompt\": [\"a\", \"b\"]}"));
-            assertError(400, "prompt", post(server, "/v1/completions", "{\"prompt\": \"price: 5€\"}"));
-            assertError(400, "max_tokens", post(server, "/v1/completions", "{\"prompt\": \"a\", \"max_tokens\": \"ten\"}"));
-            assertError(400, "max_tokens", post(server, "/v1/completions", "{\"prompt\": \"a\", \"max_tokens\": -1}"));
+            String[][] badFields = {
+                    {"prompt", "{\"max_tokens\": 5}"},
+                    {"prompt", "{\"prompt\": \"\"}"},
+                    {"prompt", "{\"prompt\": [\"a\", \"b\"]}"},
+                    {"prompt", "{\"prompt\": \"price: 5€\"}"},
+                    {"max_tokens", "{\"prompt\": \"a\", \"max_tokens\": \"ten\"}"},
+                    {"max_tokens", "{\"prompt\": \"a\", \"max_tokens\": -1}"},
+                    {"max_tokens", "{\"prompt\": \"a\", \"max_tokens\": 9999999999}"},
+                    {"temperature", "{\"prompt\": \"a\", \"temperature\": -1}"},
+                    {"top_p", "{\"prompt\": \"a\", \"top_p\": 1.5}"},
+                    {"top_k", "{\"prompt\": \"a\", \"top_k\": 2.5}"},
+                    {"seed", "{\"prompt\": \"a\", \"seed\": \"7\"}"},
+                    {"stop", "{\"prompt\": \"a\", \"stop\": [\"\"]}"},
+                    {"stop", "{\"prompt\": \"a\", \"stop\": 5}"},
+                    {"stream", "{\"prompt\": \"a\", \"stream\": \"yes\"}"},
+                    {"n", "{\"prompt\": \"a\", \"n\": 2}"},
+                    {"model", "{\"prompt\": \"a\", \"model\": 1}"}};
+            for (String[] bad : badFields) {
+                assertError(400, bad[0], post(server, "/v1/completions", bad[1]));
+            }
             JsonNode t = assertError(400, "temperature", post(server, "/v1/completions", "{\"prompt\": \"a\", \"temperature\": -1}"));
             assertTrue(t.get("message").asText().contains("temperature must be 0 (greedy) or positive"), t::toString);
             assertEquals("invalid_request_error", t.get("type").asText());
-            assertError(400, "top_p", post(server, "/v1/completions", "{\"prompt\": \"a\", \"top_p\": 1.5}"));
-            assertError(400, "top_k", post(server, "/v1/completions", "{\"prompt\": \"a\", \"top_k\": 2.5}"));
-            assertError(400, "stop", post(server, "/v1/completions", "{\"prompt\": \"a\", \"stop\": [\"\"]}"));
-            assertError(400, "stream", post(server, "/v1/completions", "{\"prompt\": \"a\", \"stream\": \"yes\"}"));
-            assertError(400, "n", post(server, "/v1/completions", "{\"prompt\": \"a\", \"n\": 2}"));
-            assertError(400, "messages", post(server, "/v1/chat/completions", "{\"messages\": \"hi\"}"));
-            assertError(400, "messages", post(server, "/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": 5}]}"));
+            for (String messages : List.of("\"hi\"", "[]", "[{\"role\": \"user\", \"content\": 5}]", "[{\"role\": 1, \"content\": \"hi\"}]",
+                    "[{\"content\": [{\"type\": \"image_url\"}]}]")) {
+                assertError(400, "messages", post(server, "/v1/chat/completions", "{\"messages\": " + messages + "}"));
+            }
 
             assertError(404, null, get(server, "/v1/embeddings"));
             HttpResponse<String> wrongMethod = get(server, "/v1/completions");
