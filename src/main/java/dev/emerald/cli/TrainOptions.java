@@ -9,6 +9,7 @@ import dev.emerald.model.LanguageModel;
 import dev.emerald.model.Models;
 import dev.emerald.model.Preset;
 import dev.emerald.train.Checkpoint;
+import dev.emerald.train.Recipe;
 import dev.emerald.train.TrainConfig;
 import dev.emerald.train.TrainState;
 import dev.emerald.util.UserException;
@@ -126,10 +127,7 @@ final class TrainOptions {
         if (dropout != null) {
             modelJson.put("dropout", dropout);
         }
-        modelJson.put("vocab_size", tokenizer.vocabSize());
-        LanguageModel model = Models.create(modelJson, backend);
-        model.initWeights(config.seed());
-        return new RunSetup(model, tokenizer, config, input);
+        return new RunSetup(Recipe.model(modelJson, tokenizer, backend, config.seed()), tokenizer, config, input);
     }
 
     /** The run loaded from checkpoint dir, continued on input with the options' overrides of its recipe. */
@@ -157,9 +155,6 @@ final class TrainOptions {
         putIfSet(t, "eval_iters", evalIters);
         putIfSet(t, "batch_size", batchSize);
         putIfSet(t, "grad_accum", gradAccum);
-        if (!t.has("grad_accum")) {
-            t.put("grad_accum", 1);
-        }
         if (lr != null) {
             t.put("learning_rate", lr);
             if (minLr == null && t.path("min_lr").floatValue() > lr) {
@@ -176,10 +171,10 @@ final class TrainOptions {
         if (gradClip != null) {
             t.put("grad_clip", gradClip);
         }
-        if (seed != null || !t.has("seed")) {
-            t.put("seed", seed != null ? seed : 1337L);
+        if (seed != null) {
+            t.put("seed", seed);
         }
-        return Models.read(t, TrainConfig.class, "training settings");
+        return Recipe.config(t);
     }
 
     private static void putIfSet(ObjectNode node, String field, Integer value) {

@@ -1,6 +1,8 @@
 package dev.emerald.cli;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -20,14 +22,22 @@ final class Cli {
 
     /** Runs the CLI, capturing what it prints. */
     static Result run(String... args) {
+        return runWithInput("", args);
+    }
+
+    /** Runs the CLI with stdin piped from input, capturing what it prints. */
+    static Result runWithInput(String input, String... args) {
+        InputStream oldIn = System.in;
         PrintStream oldOut = System.out, oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        System.setIn(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
             int exit = Main.run(args);
             return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } finally {
+            System.setIn(oldIn);
             System.setOut(oldOut);
             System.setErr(oldErr);
         }
