@@ -5,8 +5,6 @@ import dev.emerald.data.Tokenizer;
 import dev.emerald.generate.Generator;
 import dev.emerald.generate.SamplingSettings;
 import dev.emerald.generate.TextGenerator;
-import dev.emerald.io.AtomicDir;
-import dev.emerald.io.FileTrees;
 import dev.emerald.model.LanguageModel;
 import dev.emerald.train.AdamW;
 import dev.emerald.train.Checkpoint;
@@ -18,7 +16,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,8 +61,11 @@ final class TrainCommand implements Runnable {
             }
             loaded = Checkpoint.load(dir, common.backend());
             resumed = loaded.state();
+            if (resumed.pairs() != null) {
+                throw new UserException(dir + " holds a fine-tuning run: continue it with 'emerald finetune --resume --out " + dir + "'");
+            }
         } else {
-            checkOutput(dir, overwrite);
+            TrainingRun.checkOutput(dir, overwrite);
         }
         try (TrainingData input = options.input(resumed)) {
             train(dir, input, loaded);
@@ -85,7 +85,7 @@ final class TrainCommand implements Runnable {
             optimizer = loaded.optimizer();
             startStep = state.step();
             samplerState = state.samplerState();
-            oldMetrics = readMetrics(dir);
+            oldMetrics = TrainingRun.readMetrics(dir);
             if (startStep >= setup.config().maxSteps()) {
                 throw new UserException("the run in " + dir + " already reached step " + startStep + ": pass a larger --steps to continue it");
             }
@@ -109,26 +109,6 @@ final class TrainCommand implements Runnable {
             SamplingSettings settings = SamplingSettings.DEFAULTS.withSeed(config.seed()).withMaxNewTokens(sampleTokens);
             new TextGenerator(new Generator(model), tokenizer).generate("\n", settings, stdout::print, () -> false);
             stdout.println();
-        }
-    }
-
-    /** Fails before any work if the run could not be saved, or would replace something. */
-    private static void checkOutput(Path dir, boolean overwrite) {
-        boolean checkpoint = Files.exists(dir.resolve(Checkpoint.CONFIG));
-        if (checkpoint && !overwrite) {
-            throw new UserException(dir + " already holds a checkpoint: continue it with --resume, replace it with --overwrite, or choose another --out");
-        }
-        if (!checkpoint && Files.exists(dir) && !FileTrees.isEmptyDirectory(dir)) {
-            throw new UserException(dir + " exists and is not an empty directory: choose another --out");
-        }
-        AtomicDir.checkWritable(dir, "checkpoints");
-    }
-
-    private static List<String> readMetrics(Path dir) {
-        try {
-            return Files.exists(dir.resolve(Checkpoint.METRICS)) ? Files.readAllLines(dir.resolve(Checkpoint.METRICS)) : List.of();
-        } catch (IOException e) {
-            return List.of();
         }
     }
 }

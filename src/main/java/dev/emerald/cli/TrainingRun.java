@@ -1,19 +1,26 @@
 package dev.emerald.cli;
 
 import dev.emerald.backend.Backend;
+import dev.emerald.io.AtomicDir;
+import dev.emerald.io.FileTrees;
 import dev.emerald.model.LanguageModel;
 import dev.emerald.model.TrainingMemory;
 import dev.emerald.train.AdamW;
+import dev.emerald.train.Checkpoint;
 import dev.emerald.train.Metrics;
 import dev.emerald.train.TrainConfig;
 import dev.emerald.train.Trainer;
 import dev.emerald.util.Bytes;
 import dev.emerald.util.ProcessMemory;
+import dev.emerald.util.UserException;
 import me.tongfei.progressbar.ProgressBar;
 import sun.misc.Signal;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A {@link Trainer} run from the command line (train and finetune): the memory it will take, a progress bar,
@@ -53,6 +60,27 @@ record TrainingRun(PrintStream stdout, LanguageModel model, TrainConfig config, 
         }
         stdout.printf("done: val loss %.4f after %d steps; checkpoint in %s%n", result.last().valLoss(), result.step(), dir);
         return result;
+    }
+
+    /** Fails before any work if the run could not be saved, or would replace something. */
+    static void checkOutput(Path dir, boolean overwrite) {
+        boolean checkpoint = Files.exists(dir.resolve(Checkpoint.CONFIG));
+        if (checkpoint && !overwrite) {
+            throw new UserException(dir + " already holds a checkpoint: continue it with --resume, replace it with --overwrite, or choose another --out");
+        }
+        if (!checkpoint && Files.exists(dir) && !FileTrees.isEmptyDirectory(dir)) {
+            throw new UserException(dir + " exists and is not an empty directory: choose another --out");
+        }
+        AtomicDir.checkWritable(dir, "checkpoints");
+    }
+
+    /** The metrics.jsonl lines of the run in dir, which a resumed run keeps. */
+    static List<String> readMetrics(Path dir) {
+        try {
+            return Files.exists(dir.resolve(Checkpoint.METRICS)) ? Files.readAllLines(dir.resolve(Checkpoint.METRICS)) : List.of();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     private static String clock(double seconds) {
