@@ -122,21 +122,26 @@ final class FinetuneCommand implements Runnable {
         showExamples(ft);
     }
 
-    /** Greedy completions of the first held-out prompts, beside the expected ones. */
+    /** Greedy completions of the first held-out prompts, beside the expected ones, and how many match. */
     private void showExamples(FineTuning ft) {
         if (examples <= 0) {
             return;
         }
         List<Pair> held = ft.pairs().validationPairs();
+        held = held.subList(0, Math.min(examples, held.size()));
         stdout.println("--- held-out prompts, greedy ---");
         TextGenerator generator = new TextGenerator(new Generator(ft.model()), ft.tokenizer());
         SamplingSettings greedy = SamplingSettings.DEFAULTS.withTemperature(0).withMaxNewTokens(ft.pairs().rowLength());
-        for (Pair p : held.subList(0, Math.min(examples, held.size()))) {
+        int ended = 0, matched = 0;
+        for (Pair p : held) {
             Completion c = generator.generate(p.prompt(), greedy, s -> { }, () -> false);
-            stdout.printf("%s -> %s (%s; expected %s)%n", quote(p.prompt()), quote(c.text()),
-                    c.finishReason() == Completion.FinishReason.END_OF_TEXT ? "ended by the end token" : "no end token",
-                    quote(p.completion()));
+            boolean end = c.finishReason() == Completion.FinishReason.END_OF_TEXT;
+            ended += end ? 1 : 0;
+            matched += end && c.text().equals(p.completion()) ? 1 : 0;
+            stdout.printf("%s -> %s%s%n", quote(p.prompt()), quote(c.text()), end ? (c.text().equals(p.completion()) ? "" : ", expected "
+                    + quote(p.completion())) : " (no end token)");
         }
+        stdout.printf("%d of %d held-out prompts completed as in the data; %d ended with the end token%n", matched, held.size(), ended);
     }
 
     private static String added(List<Integer> characters) {
