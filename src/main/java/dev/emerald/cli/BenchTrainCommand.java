@@ -60,12 +60,9 @@ final class BenchTrainCommand implements Runnable {
             }
             stdout.printf("step %d: %.1f ms, loss %.4f%s%n", step + 1, took, done.loss(), step < untimed ? " (untimed)" : "");
         }
-        double[] sorted = ms.clone();
-        Arrays.sort(sorted);
-        // the median step: on a shared machine a few steps the OS slowed down would move the mean
-        double median = timed % 2 == 1 ? sorted[timed / 2] : (sorted[timed / 2 - 1] + sorted[timed / 2]) / 2;
+        double median = Trial.median(ms);
         stdout.printf("ms/step: %.1f (median; mean %.1f, min %.1f, over %d steps)%n", median,
-                Arrays.stream(ms).average().orElseThrow(), sorted[0], timed);
+                Arrays.stream(ms).average().orElseThrow(), Arrays.stream(ms).min().orElseThrow(), timed);
         if (setup.model() instanceof Gpt gpt) {
             double flops = gpt.config().trainingFlops(config.effectiveBatch(), T);
             stdout.printf("GFLOP/s: %.1f (%.4g GFLOP a step)%n", flops / median / 1e6, flops / 1e9);

@@ -1,5 +1,6 @@
 package dev.emerald.model;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.emerald.backend.Backend;
 import dev.emerald.util.Bytes;
 
@@ -15,20 +16,22 @@ public record TrainingMemory(long parameters, long gradients, long optimizer, lo
     }
 
     public static TrainingMemory of(LanguageModel model, int B, int T) {
-        if (model instanceof Gpt gpt) {
-            return of(gpt.config(), model.backend(), B, T);
-        }
-        return ofBigram(model.vocabSize(), B, T);
+        return of(Models.describe(model), model.backend(), B, T);
     }
 
-    public static TrainingMemory of(GptConfig c, Backend backend, int B, int T) {
+    /** For the model a config.json describes, before it exists. */
+    public static TrainingMemory of(JsonNode config, Backend backend, int B, int T) {
+        if (config.path("architecture").asText("gpt").equals("bigram")) {
+            return ofBigram(config.path("vocab_size").asInt(), B, T);
+        }
+        GptConfig c = Models.gptConfig(config);
         long attState = backend.attentionStateSize(B, T, c.nEmbd(), c.nHead());
         long attScratch = backend.attentionScratchSize(B, T, c.nEmbd(), c.nHead());
         return floats(new ParameterLayout(c).total(), Activations.size(c, B, T, attState), GradScratch.size(c, B, T, attScratch));
     }
 
     /** The bigram table; logits (B, T, V), losses and the zero position table (T, V) forward, its gradient backward. */
-    public static TrainingMemory ofBigram(int V, int B, int T) {
+    private static TrainingMemory ofBigram(int V, int B, int T) {
         long bt = (long) B * T;
         return floats(ParameterLayout.bigram(V).total(), bt * V + bt + (long) T * V, (long) T * V);
     }

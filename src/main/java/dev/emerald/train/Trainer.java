@@ -54,7 +54,7 @@ public final class Trainer {
     private final int[] x, y;
     private volatile boolean stopRequested;
 
-    /** out: where {@link #run} saves checkpoints (null when only {@link #step} is used). */
+    /** tokenizer, source and out: what {@link #run} saves checkpoints with, and where (null when only {@link #step} is used). */
     public Trainer(LanguageModel model, Tokenizer tokenizer, TrainingSet data, TrainConfig config, TrainState.Source source, Path out) {
         this.model = model;
         this.tokenizer = tokenizer;
