@@ -53,7 +53,7 @@ final class AutotuneCommand implements Runnable {
     Integer effectiveBatch;
 
     @Option(names = "--budget", paramLabel = "SIZE", description = "memory to fit in, e.g. 2GiB or 512M (default: 80% of the free"
-            + " device memory; CPU: of the heap the JVM may still take)")
+            + " device memory; CPU: of what the heap's old generation may still take)")
     String budget;
 
     @Option(names = "--steps", paramLabel = "N", description = "timed steps per configuration, after one untimed (default: ${DEFAULT-VALUE})")
@@ -80,7 +80,7 @@ final class AutotuneCommand implements Runnable {
         long limit;
         Estimates estimates;
         try (Backend backend = common.backend()) {
-            long free = backend.deviceMemory().map(d -> d.total() - d.used()).orElseGet(() -> ProcessMemory.maxHeap() - ProcessMemory.liveHeap());
+            long free = backend.deviceMemory().map(d -> d.total() - d.used()).orElseGet(ProcessMemory::freeForLongLived);
             limit = budget != null ? Bytes.parse(budget) : (long) (DEFAULT_SHARE * free);
             stdout.printf("autotune %s on %s: vocabulary %,d, block size %d, effective batch %d, budget %s%s%n", preset, backend.name(),
                     model.get("vocab_size").asInt(), T, n, Bytes.human(limit),

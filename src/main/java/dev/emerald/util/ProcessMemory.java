@@ -1,6 +1,9 @@
 package dev.emerald.util;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalLong;
@@ -24,9 +27,20 @@ public final class ProcessMemory {
         return heapUsed();
     }
 
-    /** The heap the JVM may grow to (-Xmx). */
-    public static long maxHeap() {
-        return Runtime.getRuntime().maxMemory();
+    /**
+     * What the heap can still take of long-lived arrays, such as a model's: what its old generation may grow to less
+     * what it holds after a full collection, or with a collector of one generation the whole heap's. The parallel
+     * collector Emerald runs with caps the old generation at about two thirds of -Xmx.
+     */
+    public static long freeForLongLived() {
+        long live = liveHeap();
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getUsage().getMax() > 0
+                    && (pool.getName().contains("Old") || pool.getName().contains("Tenured"))) {
+                return pool.getUsage().getMax() - pool.getUsage().getUsed();
+            }
+        }
+        return Runtime.getRuntime().maxMemory() - live;
     }
 
     /** Resident set size (VmRSS of /proc/self/status), where the system reports it (Linux). */
