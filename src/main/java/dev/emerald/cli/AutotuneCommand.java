@@ -130,15 +130,17 @@ final class AutotuneCommand implements Runnable {
                 c.batchSize(), n);
     }
 
+    /** Runs one configuration; its row starts before the run, so that a slow one shows what it is. */
     private Trial trial(ObjectNode model, TrainConfig config, int T, String note) {
+        stdout.printf("%11d %6d %5d", config.batchSize(), T, config.gradAccum());
         Trial t = Trial.run(common::backend, model, config, T, 1, steps);
         long estimated = t.estimate().total();
         if (t.ran()) {
-            stdout.printf("%11d %6d %5d %,10.0f %11s %11s %9.3f %s%n", config.batchSize(), T, config.gradAccum(), t.tokensPerS(),
-                    Bytes.human(estimated), Bytes.human(t.measured()), (double) t.measured() / estimated, note);
+            stdout.printf(" %,10.0f %11s %11s %9.3f %s%n", t.tokensPerS(), Bytes.human(estimated), Bytes.human(t.measured()),
+                    (double) t.measured() / estimated, note);
         } else {
-            stdout.printf("%11d %6d %5d %10s %11s %11s %9s %s: %s%n", config.batchSize(), T, config.gradAccum(), "-",
-                    Bytes.human(estimated), "-", "-", note, t.failure());
+            stdout.printf(" %10s %11s %11s %9s %s%n", "-", Bytes.human(estimated), "-", "-",
+                    note.isEmpty() ? t.failure() : note + ": " + t.failure());
         }
         return t;
     }
