@@ -2,6 +2,7 @@ package dev.emerald.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.emerald.data.Dataset;
 import dev.emerald.finetune.FineTuning;
 import dev.emerald.finetune.Pair;
 import dev.emerald.finetune.PairSet;
@@ -78,10 +79,11 @@ final class FinetuneCommand implements Runnable {
             throw new UserException("finetune needs --model (the base checkpoint) and --data (the pairs), or --resume to continue a run");
         }
         TrainingRun.checkOutput(out, overwrite);
-        Checkpoint.Loaded base = Checkpoint.load(model, common.backend());
-        double fraction = valFraction != null ? valFraction : 0.1;
-        FineTuning ft = FineTuning.start(base.model(), base.tokenizer(), data, PairsFile.read(data), fraction);
+        List<Pair> pairs = PairsFile.read(data); // bad data and options fail before the model loads
         TrainConfig config = recipe.overrides(recipeJson());
+        double fraction = valFraction != null ? valFraction : Dataset.DEFAULT_VAL_FRACTION;
+        Checkpoint.Loaded base = Checkpoint.load(model, common.backend());
+        FineTuning ft = FineTuning.start(base.model(), base.tokenizer(), data, pairs, fraction);
         stdout.printf("fine-tuning %s (%,d parameters)%s%n", model, ft.model().layout().total(), added(ft.addedCharacters()));
         Trainer trainer = new Trainer(ft.model(), ft.tokenizer(), ft.pairs(), config, TrainState.Source.pairs(data.toString(), fraction), out);
         train(ft, data, trainer, config, new AdamW(ft.model()), 0, config.seed());

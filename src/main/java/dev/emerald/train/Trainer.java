@@ -17,9 +17,9 @@ import java.util.List;
 /**
  * The training loop: micro-batches with gradient accumulation (each weighted by its share of the step's
  * sequences), AdamW with the warmup + cosine schedule, evaluation every eval_interval steps on fixed
- * batches, a checkpoint at each evaluation, at the end and when asked to stop. Everything that decides a step's numbers (sampler state, dropout
- * seeds from (seed, step, micro-step), optimizer moments) is in the checkpoint, so a resumed run
- * reproduces an uninterrupted one bit for bit.
+ * batches, a checkpoint at each evaluation, at the end and when asked to stop. Everything that decides
+ * a step's numbers (sampler state, dropout seeds from (seed, step, micro-step), optimizer moments) is in
+ * the checkpoint, so a resumed run reproduces an uninterrupted one bit for bit.
  */
 public final class Trainer {
 
