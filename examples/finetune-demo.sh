@@ -3,7 +3,7 @@
 #   {"prompt": "word: becky\nloud:", "completion": " BECKY!"}
 # for the words of 3 to 6 letters of the book, and to stop after the answer (the end token appended to each
 # completion). Greedy completions of words that are in no pair, before and after, show both.
-#   examples/finetune-demo.sh [DIR]    (default target/finetune-demo; about 3 minutes on 2 cores)
+#   examples/finetune-demo.sh [DIR]    (default target/finetune-demo; 2 to 4 minutes on 2 cores)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dir=${1:-$root/target/finetune-demo}
