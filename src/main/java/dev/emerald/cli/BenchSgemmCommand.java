@@ -48,7 +48,7 @@ final class BenchSgemmCommand implements Runnable {
             long start = System.nanoTime();
             int calls = repeatFor(seconds, call);
             double s = (System.nanoTime() - start) / 1e9;
-            stdout.printf("%-20s GFLOP/s: %.1f (%d calls)%n", shape, 2.0 * M * N * K * calls / s / 1e9, calls);
+            stdout.printf("%-20s GFLOP/s: %.4g (%d calls)%n", shape, 2.0 * M * N * K * calls / s / 1e9, calls);
         }
     }
 

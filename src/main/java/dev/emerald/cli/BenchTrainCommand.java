@@ -1,6 +1,6 @@
 package dev.emerald.cli;
 
-import dev.emerald.data.BatchSampler;
+import dev.emerald.data.Batches;
 import dev.emerald.data.Dataset;
 import dev.emerald.model.Gpt;
 import dev.emerald.train.AdamW;
@@ -45,32 +45,28 @@ final class BenchTrainCommand implements Runnable {
         TrainConfig config = setup.config();
         Dataset data = setup.dataset();
         stdout.println(options.describe(setup, data) + " timed after " + untimed + " untimed");
-        int B = config.batchSize(), T = setup.model().blockSize();
+        int T = data.rowLength();
         Trainer trainer = new Trainer(setup.model(), setup.tokenizer(), data, config, setup.input().source(), null);
         AdamW optimizer = new AdamW(setup.model());
-        BatchSampler sampler = new BatchSampler(data.train(), B, T, Rng.of(config.seed()));
-        int[] x = new int[B * T], y = new int[B * T];
+        Batches sampler = data.batches(false, config.batchSize(), Rng.of(config.seed()));
         int timed = config.maxSteps();
         double[] ms = new double[timed];
         for (int step = 0; step < untimed + timed; step++) {
             long start = System.nanoTime();
-            Trainer.Step done = trainer.step(optimizer, sampler, step, x, y);
+            Trainer.Step done = trainer.step(optimizer, sampler, step);
             double took = (System.nanoTime() - start) / 1e6;
             if (step >= untimed) {
                 ms[step - untimed] = took;
             }
             stdout.printf("step %d: %.1f ms, loss %.4f%s%n", step + 1, took, done.loss(), step < untimed ? " (untimed)" : "");
         }
-        double[] sorted = ms.clone();
-        Arrays.sort(sorted);
-        // the median step: on a shared machine a few steps the OS slowed down would move the mean
-        double median = timed % 2 == 1 ? sorted[timed / 2] : (sorted[timed / 2 - 1] + sorted[timed / 2]) / 2;
+        double median = Trial.median(ms);
         stdout.printf("ms/step: %.1f (median; mean %.1f, min %.1f, over %d steps)%n", median,
-                Arrays.stream(ms).average().orElseThrow(), sorted[0], timed);
+                Arrays.stream(ms).average().orElseThrow(), Arrays.stream(ms).min().orElseThrow(), timed);
         if (setup.model() instanceof Gpt gpt) {
-            double flops = gpt.config().trainingFlops(B * config.gradAccum(), T);
+            double flops = gpt.config().trainingFlops(config.effectiveBatch(), T);
             stdout.printf("GFLOP/s: %.1f (%.4g GFLOP a step)%n", flops / median / 1e6, flops / 1e9);
         }
-        stdout.printf("tokens/s: %.0f%n", (double) B * T * config.gradAccum() / (median / 1e3));
+        stdout.printf("tokens/s: %.0f%n", (double) config.effectiveBatch() * T / (median / 1e3));
     }
 }

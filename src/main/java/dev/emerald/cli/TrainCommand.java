@@ -1,28 +1,21 @@
 package dev.emerald.cli;
 
-import dev.emerald.backend.Backend;
 import dev.emerald.data.Dataset;
 import dev.emerald.data.Tokenizer;
 import dev.emerald.generate.Generator;
 import dev.emerald.generate.SamplingSettings;
 import dev.emerald.generate.TextGenerator;
-import dev.emerald.io.AtomicDir;
-import dev.emerald.io.FileTrees;
 import dev.emerald.model.LanguageModel;
 import dev.emerald.train.AdamW;
 import dev.emerald.train.Checkpoint;
-import dev.emerald.train.Metrics;
 import dev.emerald.train.TrainConfig;
 import dev.emerald.train.TrainState;
 import dev.emerald.train.Trainer;
 import dev.emerald.util.UserException;
-import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import sun.misc.Signal;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,8 +61,11 @@ final class TrainCommand implements Runnable {
             }
             loaded = Checkpoint.load(dir, common.backend());
             resumed = loaded.state();
+            if (resumed.pairs() != null) {
+                throw new UserException(dir + " holds a fine-tuning run: continue it with 'emerald finetune --resume --out " + dir + "'");
+            }
         } else {
-            checkOutput(dir, overwrite);
+            TrainingRun.checkOutput(dir, overwrite);
         }
         try (TrainingData input = options.input(resumed)) {
             train(dir, input, loaded);
@@ -89,7 +85,7 @@ final class TrainCommand implements Runnable {
             optimizer = loaded.optimizer();
             startStep = state.step();
             samplerState = state.samplerState();
-            oldMetrics = readMetrics(dir);
+            oldMetrics = TrainingRun.readMetrics(dir);
             if (startStep >= setup.config().maxSteps()) {
                 throw new UserException("the run in " + dir + " already reached step " + startStep + ": pass a larger --steps to continue it");
             }
@@ -106,64 +102,13 @@ final class TrainCommand implements Runnable {
         stdout.println(options.describe(setup, data) + (resume ? ", resuming at step " + startStep : ""));
 
         Trainer trainer = new Trainer(model, tokenizer, data, config, input.source(), dir);
-        Backend backend = model.backend();
         trainer.restoreMetrics(oldMetrics, startStep);
-        Signal.handle(new Signal("INT"), s -> trainer.requestStop());
-        Trainer.Result result;
-        try (ProgressBar bar = ProgressBars.create("train", " steps", startStep, config.maxSteps())) {
-            result = trainer.run(optimizer, startStep, samplerState, new Trainer.Listener() {
-                @Override
-                public void onStep(int step, float loss, float lr) {
-                    if (bar != null) {
-                        bar.stepTo(step);
-                        bar.setExtraMessage(String.format(" loss %.4f", loss));
-                    }
-                }
-
-                @Override
-                public void onEval(Metrics m) {
-                    String memory = backend.deviceMemory().map(d -> " | device memory " + d.describe()).orElse("");
-                    stdout.printf("%sstep %5d/%d | train loss %.4f | val loss %.4f%s | lr %.2e | %,.0f tokens/s | %s%n",
-                            bar != null ? "\r\033[2K" : "", m.step(), config.maxSteps(), m.trainLoss(), m.valLoss(), memory,
-                            m.lr(), m.tokensPerS(), clock(m.elapsedS()));
-                }
-            });
-        }
-        if (result.stopped()) {
-            stdout.printf("stopped at step %d; checkpoint saved in %s (continue with --resume)%n", result.step(), dir);
-            throw new Interrupted();
-        }
-        stdout.printf("done: val loss %.4f after %d steps; checkpoint in %s%n", result.last().valLoss(), result.step(), dir);
+        new TrainingRun(stdout, model, config, data.rowLength(), dir).run(trainer, optimizer, startStep, samplerState);
         if (sampleTokens > 0) {
             stdout.println("--- sample ---");
             SamplingSettings settings = SamplingSettings.DEFAULTS.withSeed(config.seed()).withMaxNewTokens(sampleTokens);
             new TextGenerator(new Generator(model), tokenizer).generate("\n", settings, stdout::print, () -> false);
             stdout.println();
         }
-    }
-
-    /** Fails before any work if the run could not be saved, or would replace something. */
-    private static void checkOutput(Path dir, boolean overwrite) {
-        boolean checkpoint = Files.exists(dir.resolve(Checkpoint.CONFIG));
-        if (checkpoint && !overwrite) {
-            throw new UserException(dir + " already holds a checkpoint: continue it with --resume, replace it with --overwrite, or choose another --out");
-        }
-        if (!checkpoint && Files.exists(dir) && !FileTrees.isEmptyDirectory(dir)) {
-            throw new UserException(dir + " exists and is not an empty directory: choose another --out");
-        }
-        AtomicDir.checkWritable(dir, "checkpoints");
-    }
-
-    private static List<String> readMetrics(Path dir) {
-        try {
-            return Files.exists(dir.resolve(Checkpoint.METRICS)) ? Files.readAllLines(dir.resolve(Checkpoint.METRICS)) : List.of();
-        } catch (IOException e) {
-            return List.of();
-        }
-    }
-
-    private static String clock(double seconds) {
-        long s = Math.round(seconds);
-        return String.format("%dm%02ds", s / 60, s % 60);
     }
 }

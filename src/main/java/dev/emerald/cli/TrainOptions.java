@@ -14,6 +14,7 @@ import dev.emerald.train.TrainConfig;
 import dev.emerald.train.TrainState;
 import dev.emerald.util.UserException;
 import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -39,21 +40,6 @@ final class TrainOptions {
             + " gpt2, or a tokenizer.json (e.g. from 'emerald tokenizer train'); a resumed run keeps its own")
     String tokenizerName;
 
-    @Option(names = "--steps", paramLabel = "N", description = "total optimizer steps (max_steps)")
-    Integer steps;
-
-    @Option(names = "--eval-interval", paramLabel = "N", description = "evaluate and checkpoint every N steps")
-    Integer evalInterval;
-
-    @Option(names = "--eval-iters", paramLabel = "N", description = "batches per evaluation")
-    Integer evalIters;
-
-    @Option(names = "--batch-size", paramLabel = "N", description = "sequences per micro-batch")
-    Integer batchSize;
-
-    @Option(names = "--grad-accum", paramLabel = "N", description = "micro-batches per optimizer step (default: 1)")
-    Integer gradAccum;
-
     @Option(names = "--block-size", paramLabel = "N", description = "context length")
     Integer blockSize;
 
@@ -69,26 +55,11 @@ final class TrainOptions {
     @Option(names = "--dropout", paramLabel = "P")
     Float dropout;
 
-    @Option(names = "--lr", paramLabel = "LR", description = "peak learning rate")
-    Float lr;
-
-    @Option(names = "--min-lr", paramLabel = "LR", description = "learning rate at the end of the cosine decay")
-    Float minLr;
-
-    @Option(names = "--warmup-steps", paramLabel = "N")
-    Integer warmupSteps;
-
-    @Option(names = "--weight-decay", paramLabel = "W")
-    Float weightDecay;
-
-    @Option(names = "--grad-clip", paramLabel = "NORM", description = "clip the global gradient norm; 0 = off")
-    Float gradClip;
-
     @Option(names = "--val-fraction", paramLabel = "F", description = "share of the text (its tail) held out for validation (default: 0.1)")
     Double valFraction;
 
-    @Option(names = "--seed", paramLabel = "N", description = "seed for init, batches and dropout (default: 1337)")
-    Long seed;
+    @Mixin
+    RecipeOptions recipe;
 
     /** A run to train: model, tokenizer, recipe, and the data it reads (which the caller closes). */
     record RunSetup(LanguageModel model, Tokenizer tokenizer, TrainConfig config, TrainingData input) {
@@ -117,13 +88,13 @@ final class TrainOptions {
     /** A fresh run on input: the preset with the options' overrides, the tokenizer, and a model with new weights. */
     RunSetup newRun(Backend backend, TrainingData input) {
         Preset p = Preset.load(preset);
-        TrainConfig config = overrides(p.train());
+        TrainConfig config = recipe.overrides(p.train());
         Tokenizer tokenizer = input.tokenizer(tokenizerName);
         ObjectNode modelJson = p.model().deepCopy();
-        putIfSet(modelJson, "block_size", blockSize);
-        putIfSet(modelJson, "n_layer", nLayer);
-        putIfSet(modelJson, "n_head", nHead);
-        putIfSet(modelJson, "n_embd", nEmbd);
+        RecipeOptions.putIfSet(modelJson, "block_size", blockSize);
+        RecipeOptions.putIfSet(modelJson, "n_layer", nLayer);
+        RecipeOptions.putIfSet(modelJson, "n_head", nHead);
+        RecipeOptions.putIfSet(modelJson, "n_embd", nEmbd);
         if (dropout != null) {
             modelJson.put("dropout", dropout);
         }
@@ -133,53 +104,24 @@ final class TrainOptions {
     /** The run loaded from checkpoint dir, continued on input with the options' overrides of its recipe. */
     RunSetup resumedRun(Checkpoint.Loaded loaded, TrainingData input, Path dir) {
         input.checkTokenizer(loaded.tokenizer(), dir);
-        TrainConfig config = overrides(Models.JSON.valueToTree(loaded.state().train()));
+        TrainConfig config = recipe.overrides(Models.JSON.valueToTree(loaded.state().train()));
         return new RunSetup(loaded.model(), loaded.tokenizer(), config, input);
     }
 
     /** One line saying what a run trains, on what, and how. */
     String describe(RunSetup run, Dataset data) {
         LanguageModel model = run.model();
-        TrainConfig config = run.config();
-        return String.format("%s: %,d parameters, %s | %s: %,d train + %,d val tokens, %s vocabulary %d | batch %d x %d x %d, %d steps",
+        return String.format("%s: %,d parameters, %s | %s: %,d train + %,d val tokens, %s vocabulary %d | %s",
                 preset, model.layout().total(), Models.describe(model), run.input().name(), data.train().length(), data.val().length(),
-                run.tokenizer().kind(), run.tokenizer().vocabSize(), config.batchSize(), config.gradAccum(), model.blockSize(),
-                config.maxSteps());
+                run.tokenizer().kind(), run.tokenizer().vocabSize(), describe(run.config(), data.rowLength()));
     }
 
-    /** The training settings of base with the options given on the command line. */
-    TrainConfig overrides(ObjectNode base) {
-        ObjectNode t = base.deepCopy();
-        putIfSet(t, "max_steps", steps);
-        putIfSet(t, "eval_interval", evalInterval);
-        putIfSet(t, "eval_iters", evalIters);
-        putIfSet(t, "batch_size", batchSize);
-        putIfSet(t, "grad_accum", gradAccum);
-        if (lr != null) {
-            t.put("learning_rate", lr);
-            if (minLr == null && t.path("min_lr").floatValue() > lr) {
-                t.put("min_lr", lr);
-            }
-        }
-        if (minLr != null) {
-            t.put("min_lr", minLr);
-        }
-        putIfSet(t, "warmup_steps", warmupSteps);
-        if (weightDecay != null) {
-            t.put("weight_decay", weightDecay);
-        }
-        if (gradClip != null) {
-            t.put("grad_clip", gradClip);
-        }
-        if (seed != null) {
-            t.put("seed", seed);
-        }
-        return Recipe.config(t);
-    }
-
-    private static void putIfSet(ObjectNode node, String field, Integer value) {
-        if (value != null) {
-            node.put(field, value);
-        }
+    /** The batch and length of a run, e.g. "batch 12 x 1 x 64, 2000 steps" (sequences x micro-batches x tokens). */
+    static String describe(TrainConfig config, int T) {
+        String sequences = config.effectiveBatch() == config.batchSize() * config.gradAccum()
+                ? config.batchSize() + " x " + config.gradAccum()
+                : config.effectiveBatch() + " (" + config.gradAccum() + " micro-batches of " + config.microBatch(config.gradAccum() - 1)
+                + "-" + config.batchSize() + ")";
+        return String.format("batch %s x %d, %d steps", sequences, T, config.maxSteps());
     }
 }

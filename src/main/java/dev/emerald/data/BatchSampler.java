@@ -6,7 +6,7 @@ import dev.emerald.util.Rng;
  * Random training batches like the course's get_batch: each of B rows starts at a uniform position i, with
  * inputs {@code data[i, i+T)} and targets {@code data[i+1, i+T+1)}, the next token after each input.
  */
-public final class BatchSampler {
+public final class BatchSampler implements Batches {
     private final Tokens data;
     private final int batchSize;
     private final int blockSize;
@@ -33,8 +33,17 @@ public final class BatchSampler {
         if (x.length != size || y.length != size) {
             throw new IllegalArgumentException("x and y must have B*T = " + size + " elements");
         }
+        next(x, y, batchSize);
+    }
+
+    /** A batch of rows rows (at most B, the smaller micro-batches of an uneven split) into the start of x and y. */
+    @Override
+    public void next(int[] x, int[] y, int rows) {
+        if (rows < 1 || rows > batchSize || x.length < rows * blockSize || y.length < rows * blockSize) {
+            throw new IllegalArgumentException("rows must be in [1, " + batchSize + "] and x, y hold rows * T elements; got " + rows);
+        }
         long starts = data.length() - blockSize;
-        for (int b = 0; b < batchSize; b++) {
+        for (int b = 0; b < rows; b++) {
             // nextInt where it suffices, so that runs on in-memory texts draw the batches they always did
             long start = starts <= Integer.MAX_VALUE ? rng.nextInt((int) starts) : rng.nextLong(starts);
             data.copy(start, row, 0, blockSize + 1);
@@ -43,6 +52,7 @@ public final class BatchSampler {
         }
     }
 
+    @Override
     public Rng rng() {
         return rng;
     }

@@ -1,10 +1,9 @@
 package dev.emerald.train;
 
 import dev.emerald.backend.DropoutRng;
-import dev.emerald.data.BatchSampler;
-import dev.emerald.data.Dataset;
-import dev.emerald.data.Tokens;
+import dev.emerald.data.Batches;
 import dev.emerald.data.Tokenizer;
+import dev.emerald.data.TrainingSet;
 import dev.emerald.model.LanguageModel;
 import dev.emerald.model.Models;
 import dev.emerald.util.Rng;
@@ -16,11 +15,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The training loop: micro-batches with gradient accumulation, AdamW with the warmup + cosine
- * schedule, evaluation every eval_interval steps on fixed batches, a checkpoint at each evaluation,
- * at the end and when asked to stop. Everything that decides a step's numbers (sampler state, dropout
- * seeds from (seed, step, micro-step), optimizer moments) is in the checkpoint, so a resumed run
- * reproduces an uninterrupted one bit for bit.
+ * The training loop: micro-batches with gradient accumulation (each weighted by its share of the step's
+ * sequences), AdamW with the warmup + cosine schedule, evaluation every eval_interval steps on fixed
+ * batches, a checkpoint at each evaluation, at the end and when asked to stop. Everything that decides
+ * a step's numbers (sampler state, dropout seeds from (seed, step, micro-step), optimizer moments) is in
+ * the checkpoint, so a resumed run reproduces an uninterrupted one bit for bit.
  */
 public final class Trainer {
 
@@ -46,15 +45,17 @@ public final class Trainer {
 
     private final LanguageModel model;
     private final Tokenizer tokenizer;
-    private final Dataset data;
+    private final TrainingSet data;
     private final TrainConfig config;
     private final TrainState.Source source;
     private final Path out;
     private final List<String> metricsLines;
+    /** A batch's inputs and targets: batch_size rows of T. */
+    private final int[] x, y;
     private volatile boolean stopRequested;
 
-    /** out: where {@link #run} saves checkpoints (null when only {@link #step} is used). */
-    public Trainer(LanguageModel model, Tokenizer tokenizer, Dataset data, TrainConfig config, TrainState.Source source, Path out) {
+    /** tokenizer, source and out: what {@link #run} saves checkpoints with, and where (null when only {@link #step} is used). */
+    public Trainer(LanguageModel model, Tokenizer tokenizer, TrainingSet data, TrainConfig config, TrainState.Source source, Path out) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.data = data;
@@ -62,6 +63,8 @@ public final class Trainer {
         this.source = source;
         this.out = out;
         this.metricsLines = new ArrayList<>();
+        this.x = new int[config.batchSize() * data.rowLength()];
+        this.y = new int[x.length];
     }
 
     /** Metrics of the run before a resume, kept in the checkpoint's metrics.jsonl. */
@@ -87,9 +90,8 @@ public final class Trainer {
      * samplerState is the batch sampler's generator state at startStep.
      */
     public Result run(AdamW optimizer, int startStep, long samplerState, Listener listener) {
-        int B = config.batchSize(), T = model.blockSize(), accum = config.gradAccum();
-        BatchSampler sampler = new BatchSampler(data.train(), B, T, Rng.of(samplerState));
-        int[] x = new int[B * T], y = new int[B * T];
+        Batches sampler = data.batches(false, config.batchSize(), Rng.of(samplerState));
+        long tokensPerStep = (long) config.effectiveBatch() * data.rowLength();
         long started = System.nanoTime(), intervalStart = started;
         int intervalSteps = 0;
         float gradNorm = Float.NaN;
@@ -99,8 +101,8 @@ public final class Trainer {
             boolean end = step == config.maxSteps() || stopRequested;
             if (step % config.evalInterval() == 0 || end) {
                 double now = System.nanoTime();
-                double tokensPerS = intervalSteps == 0 ? 0 : (double) intervalSteps * B * T * accum / ((now - intervalStart) / 1e9);
-                last = new Metrics(step, evaluate(data.train()), evaluate(data.val()), config.lr(Math.min(step, config.maxSteps() - 1)),
+                double tokensPerS = intervalSteps == 0 ? 0 : (double) intervalSteps * tokensPerStep / ((now - intervalStart) / 1e9);
+                last = new Metrics(step, evaluate(false), evaluate(true), config.lr(Math.min(step, config.maxSteps() - 1)),
                         gradNorm, tokensPerS, (now - started) / 1e9);
                 listener.onEval(last);
                 metricsLines.add(json(last));
@@ -115,7 +117,7 @@ public final class Trainer {
             if (end) {
                 break;
             }
-            Step done = step(optimizer, sampler, step, x, y);
+            Step done = step(optimizer, sampler, step);
             gradNorm = done.gradNorm();
             intervalSteps++;
             listener.onStep(step + 1, done.loss(), config.lr(step));
@@ -123,26 +125,34 @@ public final class Trainer {
         return new Result(last, step, step < config.maxSteps());
     }
 
-    /**
-     * One optimizer step (step counts from 0): its micro-batches from sampler into x and y (B * T each),
-     * forward, backward, AdamW.
-     */
-    public Step step(AdamW optimizer, BatchSampler sampler, int step, int[] x, int[] y) {
-        int B = config.batchSize(), T = model.blockSize(), accum = config.gradAccum();
+    /** One optimizer step (step counts from 0): its micro-batches from batches, forward, backward, AdamW. */
+    public Step step(AdamW optimizer, Batches batches, int step) {
         float lr = config.lr(step);
-        model.zeroGrad();
-        float loss = 0;
-        for (int micro = 0; micro < accum; micro++) {
-            sampler.next(x, y);
-            loss += model.forward(x, y, B, T, true, DropoutRng.bits(config.seed(), step, micro)) / accum;
-            model.backward(1f / accum);
-        }
+        float loss = accumulate(batches, step);
         if (!Float.isFinite(loss)) {
             throw new UserException("the loss became " + loss + " at step " + step + " (learning rate " + lr
                     + "): training stopped" + (out != null ? "; the checkpoint in " + out + " from the last evaluation is intact" : "")
                     + ". Lower --lr or turn on --grad-clip");
         }
         return new Step(loss, optimizer.step(config, lr));
+    }
+
+    /**
+     * The gradients of one step's mean loss over its effective_batch sequences, into the model's: each
+     * micro-batch's mean loss weighs its share of the sequences. Returns that mean loss.
+     */
+    public float accumulate(Batches batches, int step) {
+        int T = data.rowLength(), n = config.effectiveBatch();
+        model.zeroGrad();
+        float loss = 0;
+        for (int micro = 0; micro < config.gradAccum(); micro++) {
+            int rows = config.microBatch(micro);
+            float share = (float) rows / n;
+            batches.next(x, y, rows);
+            loss += model.forward(x, y, rows, T, true, DropoutRng.bits(config.seed(), step, micro)) * share;
+            model.backward(share);
+        }
+        return loss;
     }
 
     private static String json(Metrics m) {
@@ -153,14 +163,13 @@ public final class Trainer {
         }
     }
 
-    /** Mean loss over eval_iters batches that are the same at every evaluation, without dropout. */
-    public float evaluate(Tokens split) {
-        int B = config.batchSize(), T = model.blockSize();
-        BatchSampler sampler = new BatchSampler(split, B, T, Rng.of(config.seed() ^ 0x5DEECE66DL));
-        int[] x = new int[B * T], y = new int[B * T];
+    /** Mean loss over eval_iters batches of a split that are the same at every evaluation, without dropout. */
+    public float evaluate(boolean validation) {
+        int B = config.batchSize(), T = data.rowLength();
+        Batches sampler = data.batches(validation, B, Rng.of(config.seed() ^ 0x5DEECE66DL));
         double sum = 0;
         for (int i = 0; i < config.evalIters(); i++) {
-            sampler.next(x, y);
+            sampler.next(x, y, B);
             sum += model.forward(x, y, B, T, false, 0);
         }
         return (float) (sum / config.evalIters());

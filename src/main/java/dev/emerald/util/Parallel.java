@@ -78,10 +78,9 @@ public final class Parallel {
         long seen = 0;
         long idleSince = System.nanoTime();
         for (;;) {
-            Job job = current;
-            if (job != null && job.id != seen) {
-                seen = job.id;
-                job.work();
+            long ran = workOnNew(seen);
+            if (ran != seen) {
+                seen = ran;
                 idleSince = System.nanoTime();
             } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
                 Thread.onSpinWait();
@@ -90,6 +89,19 @@ public final class Parallel {
                 LockSupport.park();
             }
         }
+    }
+
+    /**
+     * Works on the current job if it is not the one seen last, returning its id (else seen). No reference to the job
+     * stays in the worker's frame, so a parked worker does not keep the arrays the job's body captured alive.
+     */
+    private static long workOnNew(long seen) {
+        Job job = current;
+        if (job == null || job.id == seen) {
+            return seen;
+        }
+        job.work();
+        return job.id;
     }
 
     /** One range call: chunks are claimed by the caller and the workers from a shared counter. */

@@ -36,7 +36,7 @@ class BigramTest {
         model.initWeights(1);
         TrainConfig config = new TrainConfig(32, 1, 0.1f, 0.01f, 0, 300, 0f, 0.9f, 0.999f, 0f, 300, 20, 1);
         Trainer trainer = new Trainer(model, tok, data, config, TrainState.Source.corpus("markov", 0.1), tmp.resolve("run"));
-        float before = trainer.evaluate(data.val());
+        float before = trainer.evaluate(true);
         Trainer.Result result = trainer.run(new AdamW(model), 0, 1, new Trainer.Listener() {
         });
         float after = result.last().valLoss();

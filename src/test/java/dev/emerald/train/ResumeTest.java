@@ -23,21 +23,14 @@ class ResumeTest {
     private static final String TEXT = TextFixtures.markov(4000, 12, 3);
     private static final TrainConfig CONFIG = new TrainConfig(2, 2, 1e-2f, 1e-3f, 2, 12, 0.1f, 0.9f, 0.99f, 1.0f, 4, 2, 5);
 
-    private static String modelJson(String family) {
-        return family.equals("course")
-                ? "{\"architecture\":\"gpt\",\"vocab_size\":%d,\"block_size\":8,\"n_layer\":2,\"n_head\":2,\"n_embd\":16,\"dropout\":0.2,"
-                + "\"prenorm\":false,\"activation\":\"relu\",\"qkv_bias\":false,\"tie_embeddings\":false,\"lm_head_bias\":true,\"scaled_residual_init\":false}"
-                : "{\"architecture\":\"gpt\",\"vocab_size\":%d,\"block_size\":8,\"n_layer\":2,\"n_head\":2,\"n_embd\":16,\"dropout\":0.0,"
-                + "\"prenorm\":true,\"activation\":\"gelu\",\"qkv_bias\":true,\"tie_embeddings\":true,\"lm_head_bias\":false,\"scaled_residual_init\":true}";
-    }
-
     private record Run(List<Float> losses, float[] params) {
     }
 
     private static Run train(String family, Path out, int stopAt) throws Exception {
         CharTokenizer tok = CharTokenizer.fit(TEXT);
         Dataset data = new Dataset("markov", tok.encode(TEXT), 0.1, 8);
-        LanguageModel model = Models.create(Models.JSON.readTree(modelJson(family).formatted(tok.vocabSize())), new CpuBackend());
+        LanguageModel model = Models.create(Models.JSON.readTree(ModelJson.tiny(family, tok.vocabSize(), 8,
+                family.equals("course") ? 0.2f : 0f)), new CpuBackend());
         model.initWeights(CONFIG.seed());
         List<Float> losses = new ArrayList<>();
         Trainer first = new Trainer(model, tok, data, CONFIG, TrainState.Source.corpus("markov", 0.1), out);

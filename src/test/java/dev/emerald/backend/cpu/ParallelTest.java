@@ -1,9 +1,12 @@
 package dev.emerald.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.emerald.util.Parallel;
+import java.lang.ref.WeakReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
@@ -58,5 +61,28 @@ class ParallelTest {
         for (int i = 0; i < 10; i++) {
             assertEquals(1, hits.get(i));
         }
+    }
+
+    /** A worker that parks must not keep the finished job, and with it the arrays its body captured, alive. */
+    @Test
+    void finishedJobsAreNotKeptAlive() throws InterruptedException {
+        WeakReference<float[]> ref = runJobOnAnArray();
+        for (int i = 0; i < 50 && ref.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertTrue(ref.get() == null, "the job's array is unreachable once range returned");
+    }
+
+    private static WeakReference<float[]> runJobOnAnArray() {
+        float[] big = new float[1 << 20];
+        Thread caller = Thread.currentThread();
+        Parallel.range(Parallel.threads() * 4, 1, (from, to) -> {
+            big[from] = from;
+            if (Thread.currentThread() == caller) {
+                LockSupport.parkNanos(20_000_000); // the workers finish first and park while the job is still current
+            }
+        });
+        return new WeakReference<>(big);
     }
 }
