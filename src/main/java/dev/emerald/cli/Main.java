@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "emerald", mixinStandardHelpOptions = true, version = "Emerald 0.1.0",
         description = "A GPT engine for the JVM: train a GPT on your text, then generate from it.",
-        subcommands = {PrepareCommand.class, TrainCommand.class, GenerateCommand.class, BenchCommand.class, InfoCommand.class,
+        subcommands = {PrepareCommand.class, TrainCommand.class, GenerateCommand.class, EvalCommand.class, QuantizeCommand.class,
+                BenchCommand.class, InfoCommand.class,
                 TokenizerCommand.class, PlotCommand.class, CorpusCommand.class, DevicesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {

@@ -16,6 +16,9 @@ public record Int8Host(Int8Layout layout, float[] floats, byte[] values, float[]
 
     /** Quantizes a float GPT's parameters. */
     public static Int8Host quantize(Gpt model) {
+        if (model.int8() != null) {
+            throw new IllegalArgumentException("the model is quantized already");
+        }
         float[] full = new float[Math.toIntExact(model.parameterCount())];
         model.backend().download(model.parameters(), full);
         return quantize(model.config(), full);

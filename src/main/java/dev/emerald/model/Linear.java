@@ -26,7 +26,7 @@ public enum Linear {
     }
 
     /** The float weight (OC, C) among w, for block l. */
-    Tensor weight(Weights w, int l) {
+    public Tensor weight(Weights w, int l) {
         return switch (this) {
             case QKV -> w.layers[l].qkvw();
             case ATTPROJ -> w.layers[l].attprojw();

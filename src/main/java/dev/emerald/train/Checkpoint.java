@@ -135,6 +135,11 @@ public final class Checkpoint {
         return new Loaded(model, tokenizer, optimizer, state);
     }
 
+    /** Whether dir holds an int8-quantized checkpoint (a directory without config.json does not). */
+    public static boolean isInt8(Path dir) {
+        return Files.isRegularFile(dir.resolve(CONFIG)) && Models.int8(readConfig(dir));
+    }
+
     /** What {@code emerald info} shows: the model's config (Emerald's form), its size, and its tokenizer. */
     public record Summary(String format, JsonNode config, long parameters, Tokenizer tokenizer) {
     }

@@ -5,6 +5,7 @@ import dev.emerald.data.BatchSampler;
 import dev.emerald.data.Dataset;
 import dev.emerald.data.Tokens;
 import dev.emerald.data.Tokenizer;
+import dev.emerald.model.Gpt;
 import dev.emerald.model.LanguageModel;
 import dev.emerald.model.Models;
 import dev.emerald.util.Rng;
@@ -55,6 +56,10 @@ public final class Trainer {
 
     /** out: where {@link #run} saves checkpoints (null when only {@link #step} is used). */
     public Trainer(LanguageModel model, Tokenizer tokenizer, Dataset data, TrainConfig config, TrainState.Source source, Path out) {
+        if (model instanceof Gpt gpt && gpt.int8() != null) {
+            throw new UserException("an int8-quantized model is for inference only and cannot be trained: train the float"
+                    + " checkpoint it was quantized from");
+        }
         this.model = model;
         this.tokenizer = tokenizer;
         this.data = data;
@@ -155,14 +160,22 @@ public final class Trainer {
 
     /** Mean loss over eval_iters batches that are the same at every evaluation, without dropout. */
     public float evaluate(Tokens split) {
-        int B = config.batchSize(), T = model.blockSize();
-        BatchSampler sampler = new BatchSampler(split, B, T, Rng.of(config.seed() ^ 0x5DEECE66DL));
+        return evaluate(model, split, config.batchSize(), config.evalIters(), config.seed());
+    }
+
+    /**
+     * A model's mean loss over batches of B windows of a split, without dropout. The windows depend only on
+     * the seed, B and the block size, so models of the same block size are compared on the same text.
+     */
+    public static float evaluate(LanguageModel model, Tokens split, int B, int batches, long seed) {
+        int T = model.blockSize();
+        BatchSampler sampler = new BatchSampler(split, B, T, Rng.of(seed ^ 0x5DEECE66DL));
         int[] x = new int[B * T], y = new int[B * T];
         double sum = 0;
-        for (int i = 0; i < config.evalIters(); i++) {
+        for (int i = 0; i < batches; i++) {
             sampler.next(x, y);
             sum += model.forward(x, y, B, T, false, 0);
         }
-        return (float) (sum / config.evalIters());
+        return (float) (sum / batches);
     }
 }
