@@ -94,7 +94,7 @@ final class BenchInt8Command implements Runnable {
         for (int i = 0; i < cases.size(); i++) {
             Case k = cases.get(i);
             double f = median(rates[i], 0), q = median(rates[i], 1);
-            stdout.printf("%-22s %10.1f %10.1f %11.2fx  %s%n", k.name, f, q, q / f, k.unit);
+            stdout.printf("%-22s %10.2f %10.2f %11.2fx  %s%n", k.name, f, q, q / f, k.unit);
         }
     }
 
