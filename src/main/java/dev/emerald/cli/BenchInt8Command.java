@@ -28,12 +28,12 @@ import java.util.List;
 /**
  * {@code emerald bench int8}: decoding with float against int8 weight matrices, in one run, interleaved
  * round by round: each kind of linear layer's matmul for one token (M = 1) in GFLOP/s, and the forward of
- * one token (T = 1, no cache) in tokens/s, each with its int8/float ratio. Both are the same model: a
+ * one token (T = 1, no cache) and of a whole block (a prompt) in tokens/s, each with its int8/float ratio. Both are the same model: a
  * float GPT (a preset's at its initial weights, or a checkpoint's) and its quantized copy.
  */
 @Command(name = "int8", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Time decoding with float against int8 weights: each linear layer's matmul for one token (GFLOP/s) and the"
-                + " forward of one token (tokens/s), interleaved; medians of --rounds and the int8/float ratio.")
+        description = "Time decoding with float against int8 weights: each linear layer's matmul for one token (GFLOP/s), the"
+                + " forward of one token and of a block (tokens/s), interleaved; medians of --rounds and the int8/float ratio.")
 final class BenchInt8Command implements Runnable {
     @Mixin
     Common common;
@@ -76,9 +76,11 @@ final class BenchInt8Command implements Runnable {
         for (Linear linear : List.of(Linear.QKV, Linear.ATTPROJ, Linear.FC, Linear.FCPROJ, Linear.LM_HEAD)) {
             cases.add(matmul(be, linear, floats, int8.int8()));
         }
-        int[] token = {0};
+        int[] token = {0}, block = new int[c.blockSize()];
         float[] logits = new float[c.vocabSize()];
         cases.add(new Case("forward, one token", "tokens/s", 1, () -> decode(floats, token, logits), () -> decode(int8, token, logits)));
+        cases.add(new Case("forward, " + block.length + " tokens", "tokens/s", block.length, () -> decode(floats, block, logits),
+                () -> decode(int8, block, logits)));
         double[][] rates = new double[cases.size()][2 * rounds];
         for (int r = -1; r < rounds; r++) { // round -1 warms the JIT up
             for (int i = 0; i < cases.size(); i++) {
@@ -133,10 +135,11 @@ final class BenchInt8Command implements Runnable {
                 () -> be.matmulForwardInt8(out, x, q.values(), q.scales(), null, 1, C, OC));
     }
 
-    /** A decoding step without a cache: the forward of one token, and its logits to the host. */
-    private static void decode(Gpt gpt, int[] token, float[] logits) {
-        gpt.forward(token, null, 1, 1, false, 0);
-        gpt.backend().download(gpt.logits(), logits);
+    /** A decoding step without a cache: the forward of a sequence, and its last logits to the host. */
+    private static void decode(Gpt gpt, int[] tokens, float[] logits) {
+        int T = tokens.length;
+        gpt.forward(tokens, null, 1, T, false, 0);
+        gpt.backend().download(gpt.logits().slice((long) (T - 1) * logits.length, logits.length), logits);
     }
 
     /** Calls per second of op, run for --seconds; a one-float download every few calls waits for a device's queue. */

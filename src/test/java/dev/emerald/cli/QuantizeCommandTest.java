@@ -110,6 +110,6 @@ class QuantizeCommandTest {
             assertTrue(f > 0.005 && q > 0, out);
             assertTrue(ratio >= (q - 0.005) / (f + 0.005) - 0.005 && ratio <= (q + 0.005) / (f - 0.005) + 0.005, rows.group(1) + "\n" + out);
         }
-        assertEquals(6, n, "qkv, attproj, fc, fcproj, LM head and the forward:\n" + out);
+        assertEquals(7, n, "qkv, attproj, fc, fcproj, LM head, the forward of a token and of a block:\n" + out);
     }
 }
