@@ -44,7 +44,7 @@ public final class Gpt implements LanguageModel {
     }
 
     /** A GPT for inference with int8 weight matrices (zeros until uploaded): see {@link Int8Host#upload}. */
-    static Gpt int8(Int8Layout layout, Backend backend) {
+    static Gpt quantized(Int8Layout layout, Backend backend) {
         return new Gpt(layout.config(), backend, layout.floats(), layout);
     }
 

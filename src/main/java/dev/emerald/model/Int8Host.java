@@ -52,7 +52,7 @@ public record Int8Host(Int8Layout layout, float[] floats, byte[] values, float[]
 
     /** A model on backend with these parameters. */
     public Gpt upload(Backend backend) {
-        Gpt model = Gpt.int8(layout, backend);
+        Gpt model = Gpt.quantized(layout, backend);
         backend.upload(model.parameters(), floats);
         backend.uploadInt8(model.int8().values, values);
         backend.upload(model.int8().scales, scales);

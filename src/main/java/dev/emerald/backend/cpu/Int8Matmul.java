@@ -38,7 +38,7 @@ final class Int8Matmul {
             Parallel.range(OC, minChunk, (o0, o1) -> decode(out, oo, inp, io, wq, wo, scales, so, bias, bo, N, C, OC, o0, o1));
             return;
         }
-        int rows = Math.max(1, Math.min(OC, BLOCK_FLOATS / C));
+        int rows = Math.max(1, Math.min(OC, BLOCK_FLOATS / Math.max(1, C)));
         float[] w = scratch(rows * C);
         for (int o0 = 0; o0 < OC; o0 += rows) {
             int n = Math.min(rows, OC - o0), first = o0;
