@@ -26,6 +26,12 @@ public interface Backend extends AutoCloseable {
 
     void upload(Tensor dst, float[] src);
 
+    /** A new zero-filled tensor of n int8 values (quantized weights), for {@link #matmulForwardInt8} only. */
+    Tensor allocInt8(long n);
+
+    /** Copies src into an int8 tensor of {@link #allocInt8}. */
+    void uploadInt8(Tensor dst, byte[] src);
+
     void download(Tensor src, float[] dst);
 
     void zero(Tensor t);
@@ -53,6 +59,12 @@ public interface Backend extends AutoCloseable {
 
     /** out (N, OC) = inp (N, C) @ w (OC, C)^T + bias (OC); bias may be null. */
     void matmulForward(Tensor out, Tensor inp, Tensor w, Tensor bias, int N, int C, int OC);
+
+    /**
+     * out (N, OC) = inp (N, C) @ (scales * wq)^T + bias (OC), with wq (OC, C) int8 (from {@link #allocInt8}) and one
+     * scale per row of wq (OC): the forward of a linear layer whose weights are quantized; bias may be null.
+     */
+    void matmulForwardInt8(Tensor out, Tensor inp, Tensor wq, Tensor scales, Tensor bias, int N, int C, int OC);
 
     /** dinp (N, C) = dout @ w (overwritten); dw (OC, C) += dout^T @ inp; dbias (OC) += colsum(dout), may be null. */
     void matmulBackward(Tensor dinp, Tensor dw, Tensor dbias, Tensor dout, Tensor inp, Tensor w, int N, int C, int OC);

@@ -79,6 +79,10 @@ final class FinetuneCommand implements Runnable {
             throw new UserException("finetune needs --model (the base checkpoint) and --data (the pairs), or --resume to continue a run");
         }
         TrainingRun.checkOutput(out, overwrite);
+        if (Checkpoint.isInt8(model)) {
+            throw new UserException(model + " holds int8 weights, which are for inference only: fine-tune the float checkpoint"
+                    + " it was quantized from");
+        }
         List<Pair> pairs = PairsFile.read(data); // bad data and options fail before the model loads
         TrainConfig config = recipe.overrides(recipeJson());
         double fraction = valFraction != null ? valFraction : Dataset.DEFAULT_VAL_FRACTION;

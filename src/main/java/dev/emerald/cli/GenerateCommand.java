@@ -38,6 +38,9 @@ final class GenerateCommand implements Runnable {
     @Option(names = "--seed", paramLabel = "N", description = "sampling seed (default: ${DEFAULT-VALUE})")
     long seed = 1;
 
+    @Option(names = "--int8", description = "quantize a float GPT's weight matrices to int8 as it loads (as 'emerald quantize')")
+    boolean int8;
+
     @Override
     public void run() {
         if (prompt.isEmpty()) {
@@ -49,7 +52,7 @@ final class GenerateCommand implements Runnable {
         } catch (UserException e) {
             throw new UserException("--" + e.getMessage(), e);
         }
-        Checkpoint.Loaded loaded = Checkpoint.load(model, common.backend());
+        Checkpoint.Loaded loaded = Checkpoint.load(model, common.backend(), int8);
         TextGenerator generator = new TextGenerator(new Generator(loaded.model()), loaded.tokenizer());
         generator.encode(prompt); // a prompt the vocabulary cannot hold fails before anything is printed
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);

@@ -11,8 +11,9 @@ import picocli.CommandLine.Command;
 @Command(name = "emerald", mixinStandardHelpOptions = true, version = "Emerald 0.1.0",
         description = "A GPT engine for the JVM: train a GPT on your text, then generate from it.",
         subcommands = {PrepareCommand.class, TrainCommand.class, FinetuneCommand.class, GenerateCommand.class, ChatCommand.class,
-                ServeCommand.class, BenchCommand.class, AutotuneCommand.class, InfoCommand.class, TokenizerCommand.class,
-                PlotCommand.class, CorpusCommand.class, DevicesCommand.class, CommandLine.HelpCommand.class})
+                ServeCommand.class, EvalCommand.class, QuantizeCommand.class, BenchCommand.class, AutotuneCommand.class,
+                InfoCommand.class, TokenizerCommand.class, PlotCommand.class, CorpusCommand.class, DevicesCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_INPUT = 1;
     public static final int EXIT_INTERNAL = 70;

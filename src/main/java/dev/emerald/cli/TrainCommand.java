@@ -52,6 +52,10 @@ final class TrainCommand implements Runnable {
         TrainState resumed = null;
         Checkpoint.Loaded loaded = null;
         if (resume) {
+            if (Checkpoint.isInt8(dir)) {
+                throw new UserException(dir + " holds an int8-quantized model, which is for inference only: resume the float"
+                        + " checkpoint it was quantized from");
+            }
             if (!Files.isRegularFile(dir.resolve(Checkpoint.STATE))) {
                 throw new UserException(dir + " holds no resumable run (no " + Checkpoint.STATE + "): start a new run without --resume");
             }

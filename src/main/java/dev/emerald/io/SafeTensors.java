@@ -41,7 +41,7 @@ public final class SafeTensors {
     }
 
     public enum DType {
-        F32(4), F16(2), BF16(2), I32(4), I64(8);
+        F32(4), F16(2), BF16(2), I8(1), I32(4), I64(8);
 
         public final int bytes;
 
@@ -50,13 +50,45 @@ public final class SafeTensors {
         }
     }
 
-    /** One tensor to write: {@code data[offset, offset + length)} with the given shape, as F32. */
-    public record Entry(String name, long[] shape, float[] data, int offset, int length) {
+    /** One tensor to write: a range of a float or a byte array with the given shape. */
+    public sealed interface Written permits Entry, Int8Entry {
+        String name();
+
+        long[] shape();
+
+        int length();
+
+        DType dtype();
+    }
+
+    /** {@code data[offset, offset + length)} with the given shape, as F32. */
+    public record Entry(String name, long[] shape, float[] data, int offset, int length) implements Written {
         public Entry {
-            Objects.checkFromIndexSize(offset, length, data.length);
-            if (elements(shape) != length) {
-                throw new IllegalArgumentException(name + ": shape " + Arrays.toString(shape) + " does not hold " + length + " elements");
-            }
+            checkRange(name, shape, offset, length, data.length);
+        }
+
+        @Override
+        public DType dtype() {
+            return DType.F32;
+        }
+    }
+
+    /** {@code data[offset, offset + length)} with the given shape, as I8 (quantized weights). */
+    public record Int8Entry(String name, long[] shape, byte[] data, int offset, int length) implements Written {
+        public Int8Entry {
+            checkRange(name, shape, offset, length, data.length);
+        }
+
+        @Override
+        public DType dtype() {
+            return DType.I8;
+        }
+    }
+
+    private static void checkRange(String name, long[] shape, int offset, int length, int arrayLength) {
+        Objects.checkFromIndexSize(offset, length, arrayLength);
+        if (elements(shape) != length) {
+            throw new IllegalArgumentException(name + ": shape " + Arrays.toString(shape) + " does not hold " + length + " elements");
         }
     }
 
@@ -68,7 +100,7 @@ public final class SafeTensors {
     }
 
     /** Writes {@code file} atomically (it must not exist yet): tensors packed in list order, then metadata. */
-    public static void write(Path file, List<Entry> entries, Map<String, String> metadata) {
+    public static void write(Path file, List<? extends Written> entries, Map<String, String> metadata) {
         byte[] header = header(entries, metadata);
         AtomicFile.write(file, out -> {
             ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -79,11 +111,15 @@ public final class SafeTensors {
                 i += n;
                 drainIfFull(out, buf);
             }
-            for (Entry e : entries) {
+            for (Written e : entries) {
+                int bytes = e.dtype().bytes;
                 for (int i = 0; i < e.length(); ) {
-                    int n = Math.min(buf.remaining() / Float.BYTES, e.length() - i);
-                    buf.asFloatBuffer().put(e.data(), e.offset() + i, n);
-                    buf.position(buf.position() + n * Float.BYTES);
+                    int n = Math.min(buf.remaining() / bytes, e.length() - i);
+                    switch (e) {
+                        case Entry f -> buf.asFloatBuffer().put(f.data(), f.offset() + i, n);
+                        case Int8Entry q -> buf.slice().put(q.data(), q.offset() + i, n);
+                    }
+                    buf.position(buf.position() + n * bytes);
                     i += n;
                     drainIfFull(out, buf);
                 }
@@ -107,17 +143,17 @@ public final class SafeTensors {
     }
 
     /** The JSON header, padded with spaces so the data section starts 8-byte aligned. */
-    private static byte[] header(List<Entry> entries, Map<String, String> metadata) {
+    private static byte[] header(List<? extends Written> entries, Map<String, String> metadata) {
         ObjectNode json = JsonNodeFactory.instance.objectNode();
         long offset = 0;
-        for (Entry e : entries) {
+        for (Written e : entries) {
             if (e.name().equals(METADATA) || json.has(e.name())) {
                 throw new IllegalArgumentException("tensor name '" + e.name() + "' is reserved or repeated");
             }
             ObjectNode t = json.putObject(e.name());
-            t.put("dtype", DType.F32.name());
+            t.put("dtype", e.dtype().name());
             Arrays.stream(e.shape()).forEach(t.putArray("shape")::add);
-            long end = offset + (long) e.length() * Float.BYTES;
+            long end = offset + (long) e.length() * e.dtype().bytes;
             t.putArray("data_offsets").add(offset).add(end);
             offset = end;
         }
@@ -325,6 +361,12 @@ public final class SafeTensors {
                     default -> buf.asFloatBuffer().get(dst, at, buf.remaining() / Float.BYTES);
                 }
             });
+        }
+
+        /** Reads an I8 tensor into {@code dst[offset, offset + elements)}. */
+        public void readBytes(String name, byte[] dst, int offset) {
+            TensorInfo t = checked(name, DType.I8, dst.length, offset);
+            read(t, (buf, done) -> buf.get(dst, offset + (int) done, buf.remaining()));
         }
 
         /** Reads an I32 tensor into {@code dst[offset, offset + elements)}. */

@@ -14,6 +14,8 @@ public final class Gpt implements LanguageModel {
     private final Backend backend;
     private final ParameterLayout layout;
     private final Weights params;
+    /** The weight matrices of the linear layers as int8, when the model is quantized (params then lacks them). */
+    private final Int8Weights int8;
     private Weights grads;
 
     private Tensor actBuffer;
@@ -30,10 +32,20 @@ public final class Gpt implements LanguageModel {
     private boolean training;
 
     public Gpt(GptConfig config, Backend backend) {
+        this(config, backend, new ParameterLayout(config), null);
+    }
+
+    private Gpt(GptConfig config, Backend backend, ParameterLayout layout, Int8Layout int8) {
         this.config = config;
         this.backend = backend;
-        this.layout = new ParameterLayout(config);
+        this.layout = layout;
         this.params = new Weights(layout, config, backend.alloc(layout.total()));
+        this.int8 = int8 == null ? null : new Int8Weights(int8, backend);
+    }
+
+    /** A GPT for inference with int8 weight matrices (zeros until uploaded): see {@link Int8Host#upload}. */
+    static Gpt quantized(Int8Layout layout, Backend backend) {
+        return new Gpt(layout.config(), backend, layout.floats(), layout);
     }
 
     public GptConfig config() {
@@ -74,8 +86,14 @@ public final class Gpt implements LanguageModel {
         return params;
     }
 
+    /** The int8 weight matrices of a quantized model, or null. */
+    public Int8Weights int8() {
+        return int8;
+    }
+
     /** The gradients, allocated on first use. */
     public Weights grads() {
+        checkTrainable();
         if (grads == null) {
             grads = new Weights(layout, config, backend.alloc(layout.total()));
         }
@@ -89,6 +107,7 @@ public final class Gpt implements LanguageModel {
     /** Fresh weights: N(0, 0.02), residual projections N(0, 0.02 / sqrt(2 n_layer)) when the config asks. */
     @Override
     public void initWeights(long seed) {
+        checkTrainable();
         Rng rng = Rng.of(seed);
         float[] host = new float[Math.toIntExact(layout.total())];
         float residualStd = (float) (0.02 / Math.sqrt(2.0 * config.nLayer()));
@@ -158,9 +177,9 @@ public final class Gpt implements LanguageModel {
                 backend.layernormForward(A.ln1(), A.ln1Mean(), A.ln1Rstd(), x, L.ln1w(), L.ln1b(), BT, C);
                 attIn = A.ln1();
             }
-            backend.matmulForward(A.qkv(), attIn, L.qkvw(), L.qkvb(), BT, C, 3 * C);
+            linear(A.qkv(), attIn, l, Linear.QKV, L.qkvb(), BT, C, 3 * C);
             backend.attentionForward(A.atty(), A.att(), A.qkv(), B, T, C, NH, p, dropoutSeed, stream(l, 0));
-            backend.matmulForward(a.proj, A.atty(), L.attprojw(), L.attprojb(), BT, C, C);
+            linear(a.proj, A.atty(), l, Linear.ATTPROJ, L.attprojb(), BT, C, C);
             dropout(a.proj, BT * C, stream(l, 1));
             backend.residualForward(A.resAtt(), x, a.proj, BT * C);
 
@@ -173,13 +192,13 @@ public final class Gpt implements LanguageModel {
                 backend.layernormForward(A.ln1(), A.ln1Mean(), A.ln1Rstd(), A.resAtt(), L.ln1w(), L.ln1b(), BT, C);
                 mlpIn = A.ln1();
             }
-            backend.matmulForward(A.fch(), mlpIn, L.fcw(), L.fcb(), BT, C, 4 * C);
+            linear(A.fch(), mlpIn, l, Linear.FC, L.fcb(), BT, C, 4 * C);
             if (config.activation() == GptConfig.Activation.gelu) {
                 backend.geluForward(A.fchAct(), A.fch(), BT * 4 * C);
             } else {
                 backend.reluForward(A.fchAct(), A.fch(), BT * 4 * C);
             }
-            backend.matmulForward(a.proj, A.fchAct(), L.fcprojw(), L.fcprojb(), BT, 4 * C, C);
+            linear(a.proj, A.fchAct(), l, Linear.FCPROJ, L.fcprojb(), BT, 4 * C, C);
             dropout(a.proj, BT * C, stream(l, 2));
             backend.residualForward(A.resMlp(), pre ? A.resAtt() : A.ln1(), a.proj, BT * C);
             if (!pre) {
@@ -188,7 +207,7 @@ public final class Gpt implements LanguageModel {
         }
         Tensor last = a.layerOutput(config.nLayer() - 1, pre);
         backend.layernormForward(a.lnf, a.lnfMean, a.lnfRstd, last, params.lnfw, params.lnfb, BT, C);
-        backend.matmulForward(a.logits, a.lnf, params.lmw, params.lmb, BT, C, V); // (B, T, V)
+        linear(a.logits, a.lnf, 0, Linear.LM_HEAD, params.lmb, BT, C, V); // (B, T, V)
         if (targets == null) {
             return Float.NaN;
         }
@@ -292,6 +311,22 @@ public final class Gpt implements LanguageModel {
     @Override
     public Tensor logits() {
         return acts.logits;
+    }
+
+    /** Every weight matmul of the forward: out (N, OC) = inp (N, C) @ w^T + bias, w int8 when the model is quantized. */
+    private void linear(Tensor out, Tensor inp, int l, Linear linear, Tensor bias, int N, int C, int OC) {
+        if (int8 == null) {
+            backend.matmulForward(out, inp, linear.weight(params, l), bias, N, C, OC);
+        } else {
+            Int8Weights.Matrix w = int8.matrix(l, linear);
+            backend.matmulForwardInt8(out, inp, w.values(), w.scales(), bias, N, C, OC);
+        }
+    }
+
+    private void checkTrainable() {
+        if (int8 != null) {
+            throw new IllegalStateException("an int8-quantized model is for inference only: it has no gradients or initialisation");
+        }
     }
 
     private float dropout() {

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Where each parameter of a GPT lives in the one parameter buffer, in nanoGPT's state-dict names
@@ -64,6 +65,17 @@ public final class ParameterLayout {
         if (c.lmHeadBias()) {
             add("lm_head.bias", Init.ZEROS, V);
         }
+    }
+
+    /** This layout without the named entries, the others packed in the same order. */
+    public ParameterLayout without(Set<String> names) {
+        ParameterLayout rest = new ParameterLayout();
+        for (Entry e : entries.values()) {
+            if (!names.contains(e.name())) {
+                rest.add(e.name(), e.init(), e.shape());
+            }
+        }
+        return rest;
     }
 
     private void add(String name, Init init, int... shape) {

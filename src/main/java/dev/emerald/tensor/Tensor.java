@@ -1,7 +1,7 @@
 package dev.emerald.tensor;
 
 /**
- * A contiguous range of floats inside a backend's storage. Shapes are not stored: ops take their
+ * A contiguous range of floats (or, for quantized weights, int8 values) inside a backend's storage. Shapes are not stored: ops take their
  * sizes as arguments (as llm.c does) and the code documents them with shape comments, e.g. {@code // (B, T, C)}.
  */
 public record Tensor(Storage storage, long offset, long size) {

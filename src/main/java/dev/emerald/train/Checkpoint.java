@@ -7,7 +7,11 @@ import dev.emerald.data.Tokenizer;
 import dev.emerald.data.Tokenizers;
 import dev.emerald.io.AtomicDir;
 import dev.emerald.io.SafeTensors;
+import dev.emerald.backend.cpu.CpuBackend;
+import dev.emerald.model.Gpt;
+import dev.emerald.model.GptConfig;
 import dev.emerald.model.HfGpt2;
+import dev.emerald.model.Int8Host;
 import dev.emerald.model.LanguageModel;
 import dev.emerald.model.Models;
 import dev.emerald.model.ParameterLayout;
@@ -43,6 +47,9 @@ public final class Checkpoint {
 
     /** Saves a model; with an optimizer, also what resuming needs and the run's metrics so far (one JSON line each). */
     public static void save(Path dir, LanguageModel model, Tokenizer tokenizer, AdamW optimizer, TrainState state, List<String> metrics) {
+        if (model instanceof Gpt gpt && gpt.int8() != null) {
+            throw new IllegalStateException("an int8-quantized model is written by saveInt8, from the float model's weights");
+        }
         AtomicDir.write(dir, CONFIG, tmp -> {
             var json = Models.JSON.writer().with(SerializationFeature.INDENT_OUTPUT);
             json.writeValue(tmp.resolve(CONFIG).toFile(), Models.describe(model));
@@ -53,6 +60,16 @@ public final class Checkpoint {
                 json.writeValue(tmp.resolve(STATE).toFile(), state);
                 Files.write(tmp.resolve(METRICS), metrics);
             }
+        });
+    }
+
+    /** Saves an int8-quantized GPT for inference: config.json (marked int8), tokenizer.json, model.safetensors. */
+    public static void saveInt8(Path dir, Int8Host model, Tokenizer tokenizer) {
+        AtomicDir.write(dir, CONFIG, tmp -> {
+            Models.JSON.writer().with(SerializationFeature.INDENT_OUTPUT)
+                    .writeValue(tmp.resolve(CONFIG).toFile(), Models.describe(model.layout().config(), true));
+            tokenizer.save(tmp.resolve(Tokenizer.FILE_NAME));
+            Int8Checkpoint.write(tmp.resolve(MODEL), model);
         });
     }
 
@@ -73,12 +90,29 @@ public final class Checkpoint {
     }
 
     /**
-     * Loads an Emerald checkpoint, or a Hugging Face GPT-2 directory (its weights, and its tokenizer.json or
-     * vocab.json + merges.txt; no optimizer or state).
+     * Loads an Emerald checkpoint, int8-quantized or not, or a Hugging Face GPT-2 directory (its weights, and its
+     * tokenizer.json or vocab.json + merges.txt; no optimizer or state).
      */
     public static Loaded load(Path dir, Backend backend) {
+        return load(dir, backend, false);
+    }
+
+    /** As {@link #load(Path, Backend)}; with int8, a float GPT's weight matrices are quantized as it loads. */
+    public static Loaded load(Path dir, Backend backend, boolean int8) {
         JsonNode config = readConfig(dir);
         Tokenizer tokenizer = Tokenizers.fromDirectory(dir);
+        if (Models.int8(config)) {
+            GptConfig c = Models.gptConfig(config);
+            checkVocabulary(dir, tokenizer, c.vocabSize());
+            return new Loaded(Int8Checkpoint.read(dir.resolve(MODEL), c).upload(backend), tokenizer, null, null);
+        }
+        if (int8) {
+            // quantized from a host copy, so the device never holds the float weights
+            if (!(load(dir, new CpuBackend()).model() instanceof Gpt gpt)) {
+                throw new UserException(dir + " holds a bigram model: int8 quantization is for GPTs; leave out --int8");
+            }
+            return new Loaded(Int8Host.quantize(gpt).upload(backend), tokenizer, null, null);
+        }
         if (HfGpt2.describes(config)) {
             checkVocabulary(dir, tokenizer, HfGpt2.config(config, dir).vocabSize());
             return new Loaded(HfGpt2.load(dir, config, backend), tokenizer, null, null);
@@ -99,6 +133,11 @@ public final class Checkpoint {
             optimizer.restore(state.step());
         }
         return new Loaded(model, tokenizer, optimizer, state);
+    }
+
+    /** Whether dir holds an int8-quantized checkpoint (a directory without config.json does not). */
+    public static boolean isInt8(Path dir) {
+        return Files.isRegularFile(dir.resolve(CONFIG)) && Models.int8(readConfig(dir));
     }
 
     /** What {@code emerald info} shows: the model's config (Emerald's form), its size, and its tokenizer. */
@@ -142,21 +181,31 @@ public final class Checkpoint {
                 float[] host = new float[b.tensor.len()];
                 for (ParameterLayout.Entry e : model.layout().entries()) {
                     String name = b.prefix + e.name();
-                    SafeTensors.TensorInfo info = reader.tensor(name);
-                    long[] want = Arrays.stream(e.shape()).asLongStream().toArray();
-                    if (!Arrays.equals(info.shape(), want)) {
-                        throw new UserException(file + ": tensor '" + name + "' has shape " + Arrays.toString(info.shape())
-                                + " but the model's config needs " + Arrays.toString(want) + ": the weights do not belong to this config");
-                    }
+                    checkShape(file, reader, name, e.shape());
                     reader.readFloats(name, host, Math.toIntExact(e.offset()));
                     expected++;
                 }
                 model.backend().upload(b.tensor, host);
             }
-            if (reader.tensors().size() != expected) {
-                throw new UserException(file + " holds " + reader.tensors().size() + " tensors but the model has " + expected
-                        + ": the weights do not belong to this config");
-            }
+            checkCount(file, reader, expected);
+        }
+    }
+
+    /** Fails unless the file's tensor of that name has the shape the model's config needs. */
+    static void checkShape(Path file, SafeTensors.Reader reader, String name, int... shape) {
+        long[] has = reader.tensor(name).shape();
+        long[] want = Arrays.stream(shape).asLongStream().toArray();
+        if (!Arrays.equals(has, want)) {
+            throw new UserException(file + ": tensor '" + name + "' has shape " + Arrays.toString(has)
+                    + " but the model's config needs " + Arrays.toString(want) + ": the weights do not belong to this config");
+        }
+    }
+
+    /** Fails when the file holds tensors besides the expected ones (all of which were found). */
+    static void checkCount(Path file, SafeTensors.Reader reader, int expected) {
+        if (reader.tensors().size() != expected) {
+            throw new UserException(file + " holds " + reader.tensors().size() + " tensors but the model has " + expected
+                    + ": the weights do not belong to this config");
         }
     }
 }

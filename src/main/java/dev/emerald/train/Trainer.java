@@ -4,6 +4,7 @@ import dev.emerald.backend.DropoutRng;
 import dev.emerald.data.Batches;
 import dev.emerald.data.Tokenizer;
 import dev.emerald.data.TrainingSet;
+import dev.emerald.model.Gpt;
 import dev.emerald.model.LanguageModel;
 import dev.emerald.model.Models;
 import dev.emerald.util.Rng;
@@ -56,6 +57,10 @@ public final class Trainer {
 
     /** tokenizer, source and out: what {@link #run} saves checkpoints with, and where (null when only {@link #step} is used). */
     public Trainer(LanguageModel model, Tokenizer tokenizer, TrainingSet data, TrainConfig config, TrainState.Source source, Path out) {
+        if (model instanceof Gpt gpt && gpt.int8() != null) {
+            throw new UserException("an int8-quantized model is for inference only and cannot be trained: train the float"
+                    + " checkpoint it was quantized from");
+        }
         this.model = model;
         this.tokenizer = tokenizer;
         this.data = data;
@@ -165,13 +170,22 @@ public final class Trainer {
 
     /** Mean loss over eval_iters batches of a split that are the same at every evaluation, without dropout. */
     public float evaluate(boolean validation) {
-        int B = config.batchSize(), T = data.rowLength();
-        Batches sampler = data.batches(validation, B, Rng.of(config.seed() ^ 0x5DEECE66DL));
+        return evaluate(model, data, validation, config.batchSize(), config.evalIters(), config.seed());
+    }
+
+    /**
+     * A model's mean loss over batches of B rows of a split, without dropout. The rows depend only on the seed,
+     * B and the row length, so models of the same block size are compared on the same text.
+     */
+    public static float evaluate(LanguageModel model, TrainingSet data, boolean validation, int B, int batches, long seed) {
+        int T = data.rowLength();
+        Batches sampler = data.batches(validation, B, Rng.of(seed ^ 0x5DEECE66DL));
+        int[] x = new int[B * T], y = new int[B * T];
         double sum = 0;
-        for (int i = 0; i < config.evalIters(); i++) {
+        for (int i = 0; i < batches; i++) {
             sampler.next(x, y, B);
             sum += model.forward(x, y, B, T, false, 0);
         }
-        return (float) (sum / config.evalIters());
+        return (float) (sum / batches);
     }
 }

@@ -4,6 +4,7 @@ import dev.emerald.backend.cpu.CpuBackend;
 import dev.emerald.io.SafeTensors;
 import dev.emerald.model.Gpt;
 import dev.emerald.model.HfGpt2;
+import dev.emerald.model.Int8Host;
 import dev.emerald.util.UserException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,6 +59,23 @@ class HfGpt2ImportTest {
     @Test
     void importedModelGivesPyTorchsLogits() {
         assertLogits(HfGpt2.load(Fixture.resource("hf-gpt2"), new CpuBackend()));
+    }
+
+    /** Quantized as it is imported, the model stays within 3% (RMS) of PyTorch's float logits (see Int8GptTest for why). */
+    @Test
+    void int8ImportStaysNearPyTorchsLogits() {
+        Gpt gpt = Int8Host.quantize(HfGpt2.load(Fixture.resource("hf-gpt2"), new CpuBackend())).upload(new CpuBackend());
+        try (SafeTensors.Reader r = SafeTensors.Reader.open(Fixture.resource("hf-gpt2/expected.safetensors"))) {
+            gpt.forward(ints(r, "inputs"), null, (int) r.tensor("inputs").shape()[0], (int) r.tensor("inputs").shape()[1], false, 0);
+            float[] logits = new float[gpt.logits().len()], expected = floats(r, "logits");
+            gpt.backend().download(gpt.logits(), logits);
+            double err = 0, rms = 0;
+            for (int i = 0; i < expected.length; i++) {
+                err += Math.pow(logits[i] - expected[i], 2);
+                rms += Math.pow(expected[i], 2);
+            }
+            assertTrue(Math.sqrt(err / rms) < 0.03, "int8 logits off PyTorch's by " + Math.sqrt(err / rms) + " of their RMS");
+        }
     }
 
     @Test

@@ -92,6 +92,44 @@ class SafeTensorsTest {
         assertThrows(UserException.class, () -> SafeTensors.write(file, List.of(), Map.of()), "no silent overwrite");
     }
 
+    @Test
+    void int8TensorsAreWrittenAsI8AndReadBack() throws Exception {
+        byte[] q = new byte[1_500_001]; // over a 1 MiB chunk, of odd length
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (byte) (i * 31 + i / 7);
+        }
+        float[] scales = {0.5f, -1f, 3.25f};
+        Path file = dir.resolve("int8.safetensors");
+        SafeTensors.write(file, List.of(new SafeTensors.Entry("s", new long[] {3}, scales, 0, 3),
+                new SafeTensors.Int8Entry("q", new long[] {1000, 1500}, q, 1, 1_500_000),
+                new SafeTensors.Int8Entry("r", new long[] {1}, q, 0, 1)), Map.of());
+
+        byte[] bytes = Files.readAllBytes(file);
+        long n = le(bytes, 0, 8);
+        JsonNode json = new ObjectMapper().readTree(new String(bytes, 8, (int) n, StandardCharsets.UTF_8));
+        assertEquals("I8", json.get("q").get("dtype").asText());
+        assertEquals("[12,1500012]", json.get("q").get("data_offsets").toString());
+        assertEquals("[1500012,1500013]", json.get("r").get("data_offsets").toString());
+        assertEquals(8 + n + 1_500_013, bytes.length, "one byte per value, no gaps");
+        int data = 8 + (int) n;
+        assertEquals(Float.floatToRawIntBits(3.25f), (int) le(bytes, data + 8, 4));
+        for (int i = 0; i < 1_500_000; i += 991) {
+            assertEquals(q[1 + i], bytes[data + 12 + i], "value " + i);
+        }
+        assertEquals(q[0], bytes[data + 1_500_012]);
+
+        try (SafeTensors.Reader r = SafeTensors.Reader.open(file)) {
+            byte[] back = new byte[1_500_002];
+            r.readBytes("q", back, 2);
+            assertArrayEquals(Arrays.copyOfRange(q, 1, 1_500_001), Arrays.copyOfRange(back, 2, 1_500_002));
+            float[] s = new float[3];
+            r.readFloats("s", s, 0);
+            assertArrayEquals(scales, s);
+            assertTrue(assertThrows(UserException.class, () -> r.readFloats("q", new float[1_500_000], 0)).getMessage().contains("I8"));
+            assertTrue(assertThrows(UserException.class, () -> r.readBytes("s", new byte[3], 0)).getMessage().contains("F32"));
+        }
+    }
+
     private static List<String> iterableNames(JsonNode json) {
         List<String> names = new ArrayList<>();
         json.fieldNames().forEachRemaining(names::add);

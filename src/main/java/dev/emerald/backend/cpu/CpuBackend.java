@@ -40,6 +40,16 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Tensor allocInt8(long n) {
+        return new Tensor(new CpuInt8Storage(new byte[Math.toIntExact(n)]), 0, n);
+    }
+
+    @Override
+    public void uploadInt8(Tensor dst, byte[] src) {
+        System.arraycopy(src, 0, CpuInt8Storage.bytes(dst), dst.off(), dst.len());
+    }
+
+    @Override
     public void download(Tensor src, float[] dst) {
         System.arraycopy(of(src), src.off(), dst, 0, src.len());
     }
@@ -117,6 +127,12 @@ public final class CpuBackend implements Backend {
             });
         }
         Sgemm.gemm(false, true, N, OC, C, of(inp), inp.off(), C, of(w), w.off(), C, bias != null, o, oo, OC);
+    }
+
+    @Override
+    public void matmulForwardInt8(Tensor out, Tensor inp, Tensor wq, Tensor scales, Tensor bias, int N, int C, int OC) {
+        Int8Matmul.forward(of(out), out.off(), of(inp), inp.off(), CpuInt8Storage.bytes(wq), wq.off(), of(scales), scales.off(),
+                bias == null ? null : of(bias), bias == null ? 0 : bias.off(), N, C, OC);
     }
 
     @Override

@@ -11,6 +11,9 @@ public record CpuStorage(float[] data) implements Storage {
     }
 
     static float[] of(Tensor t) {
-        return ((CpuStorage) t.storage()).data;
+        if (!(t.storage() instanceof CpuStorage s)) {
+            throw new IllegalArgumentException("int8 weights where a float tensor is needed");
+        }
+        return s.data;
     }
 }

@@ -17,6 +17,8 @@ import java.util.Optional;
  */
 public final class CudaBackend implements Backend {
 
+    /** The most rows of inp matmul_int8_forward1 takes (INT8_DECODE_ROWS in matmul_int8.cu). */
+    private static final int INT8_DECODE_ROWS = 8;
     /** Threads per block of the one-thread-per-element kernels. */
     private static final int BLOCK = 256;
     /** Most threads per block of the one-block-per-row kernels (softmax, classifier). */
@@ -40,6 +42,8 @@ public final class CudaBackend implements Backend {
     private final Scratch qkvGrads = new Scratch();
     /** Partial sums of the two-stage reductions. */
     private final Scratch partials = new Scratch();
+    /** Int8 weights made floats again, for a matmul over more rows than matmul_int8_forward1 takes. */
+    private final Scratch dequantized = new Scratch();
 
     /** With the attention {@link Attention#configured} (fused unless the property or environment says). */
     public CudaBackend(DeviceApi device) {
@@ -64,9 +68,22 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor alloc(long n) {
-        CudaStorage s = allocate(n);
+        CudaStorage s = allocate(n, Float.BYTES);
         device.memsetZero(s.address(), 4 * n);
         return new Tensor(s, 0, n);
+    }
+
+    @Override
+    public Tensor allocInt8(long n) {
+        CudaStorage s = allocate(n, 1);
+        device.memsetZero(s.address(), n);
+        return new Tensor(s, 0, n);
+    }
+
+    @Override
+    public void uploadInt8(Tensor dst, byte[] src) {
+        check(src.length >= dst.size(), "upload of " + dst.size() + " int8 values from an array of " + src.length);
+        device.copyToDevice(int8Ptr(dst, dst.size()), src, 0, dst.len());
     }
 
     /** Frees t's whole allocation at once (t is a tensor {@link #alloc} returned, or a slice of one). */
@@ -151,6 +168,19 @@ public final class CudaBackend implements Backend {
         if (bias != null) {
             pointwise("bias_forward1", (long) N * OC, o, ptr(bias, OC), N, OC);
         }
+    }
+
+    @Override
+    public void matmulForwardInt8(Tensor out, Tensor inp, Tensor wq, Tensor scales, Tensor bias, int N, int C, int OC) {
+        long q = int8Ptr(wq, (long) OC * C), s = ptr(scales, OC);
+        if (N <= INT8_DECODE_ROWS) {
+            warpPerRow("matmul_int8_forward1", OC, ptr(out, (long) N * OC), ptr(inp, (long) N * C), q, s,
+                    bias == null ? 0L : ptr(bias, OC), N, C, OC);
+            return;
+        }
+        Tensor w = dequantized.take((long) OC * C);
+        pointwise("dequantize_int8_1", (long) OC * C, ptr(w, (long) OC * C), q, s, OC, C);
+        matmulForward(out, inp, w, bias, N, C, OC);
     }
 
     @Override
@@ -373,11 +403,11 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * n floats of device memory, not initialised; freed by {@link #close} at the latest. Running out is
-     * the device's to report (a {@link UserException} from {@link DeviceApi#malloc}).
+     * n elements of elementBytes of device memory, not initialised; freed by {@link #close} at the latest.
+     * Running out is the device's to report (a {@link UserException} from {@link DeviceApi#malloc}).
      */
-    private CudaStorage allocate(long n) {
-        CudaStorage s = new CudaStorage(device, device.malloc(4 * Math.max(n, 1)), n); // cuMemAlloc refuses 0 bytes
+    private CudaStorage allocate(long n, int elementBytes) {
+        CudaStorage s = new CudaStorage(device, device.malloc(elementBytes * Math.max(n, 1)), n, elementBytes); // cuMemAlloc refuses 0 bytes
         allocations.add(s);
         return s;
     }
@@ -388,9 +418,9 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    /** Floats allocated and not yet freed, scratch buffers included. */
+    /** Floats allocated and not yet freed, scratch buffers included (int8 storage not counted). */
     long allocatedFloats() {
-        return allocations.stream().mapToLong(CudaStorage::size).sum();
+        return allocations.stream().filter(s -> s.elementBytes() == Float.BYTES).mapToLong(CudaStorage::size).sum();
     }
 
     /** A device buffer reused across calls, grown (never shrunk) on demand. */
@@ -402,7 +432,7 @@ public final class CudaBackend implements Backend {
                 if (storage != null) {
                     release(storage);
                 }
-                storage = allocate(n);
+                storage = allocate(n, Float.BYTES);
             }
             return new Tensor(storage, 0, n);
         }
@@ -436,8 +466,19 @@ public final class CudaBackend implements Backend {
 
     /** The device address of t, which must hold at least n floats. */
     private static long ptr(Tensor t, long n) {
-        check(t.size() >= n, "tensor of " + t.size() + " floats where " + n + " are needed");
-        return ((CudaStorage) t.storage()).address() + 4 * t.offset();
+        return address(t, n, Float.BYTES, "floats");
+    }
+
+    /** The device address of t, which must hold at least n int8 values. */
+    private static long int8Ptr(Tensor t, long n) {
+        return address(t, n, 1, "int8 values");
+    }
+
+    private static long address(Tensor t, long n, int elementBytes, String what) {
+        CudaStorage s = (CudaStorage) t.storage();
+        check(s.elementBytes() == elementBytes, "a tensor of " + (s.elementBytes() == 1 ? "int8 values" : "floats") + " where " + what + " are needed");
+        check(t.size() >= n, "tensor of " + t.size() + " " + what + " where " + n + " are needed");
+        return s.address() + (long) elementBytes * t.offset();
     }
 
     private static void check(boolean ok, String message) {

@@ -23,6 +23,8 @@ public interface DeviceApi extends AutoCloseable {
 
     void copyToDevice(long dst, int[] src, int srcOff, int n);
 
+    void copyToDevice(long dst, byte[] src, int srcOff, int n);
+
     void copyToHost(float[] dst, int dstOff, long src, int n);
 
     /** n doubles (partial sums that kernels accumulate in double). */

@@ -1,6 +1,7 @@
 package dev.emerald.backend.cuda;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -76,6 +77,11 @@ public final class EmulatorDevice implements DeviceApi {
     @Override
     public void copyToDevice(long dst, int[] src, int srcOff, int n) {
         MemorySegment.copy(src, srcOff, at(dst, 4L * n), JAVA_INT, 0, n);
+    }
+
+    @Override
+    public void copyToDevice(long dst, byte[] src, int srcOff, int n) {
+        MemorySegment.copy(src, srcOff, at(dst, n), JAVA_BYTE, 0, n);
     }
 
     @Override

@@ -211,6 +211,11 @@ public final class JCudaDevice implements DeviceApi {
     }
 
     @Override
+    public void copyToDevice(long dst, byte[] src, int srcOff, int n) {
+        call("cuMemcpyHtoDAsync", () -> cuMemcpyHtoDAsync(at(dst), Pointer.to(src).withByteOffset(srcOff), n, stream));
+    }
+
+    @Override
     public void copyToHost(float[] dst, int dstOff, long src, int n) {
         call("cuMemcpyDtoH", () -> {
             cuStreamSynchronize(stream);

@@ -50,6 +50,15 @@ final class CpuVsCuda implements AutoCloseable {
         return t;
     }
 
+    /** Int8 tensors of each backend holding the same values. */
+    Twin int8(byte[] values) {
+        int n = values.length;
+        Twin t = new Twin(cpu.allocInt8(n + OFFSET).slice(OFFSET, n), cuda.allocInt8(n + OFFSET).slice(OFFSET, n));
+        cpu.uploadInt8(t.cpu, values);
+        cuda.uploadInt8(t.cuda, values);
+        return t;
+    }
+
     Twin zeros(int n) {
         return new Twin(cpu.alloc(n + OFFSET).slice(OFFSET, n), cuda.alloc(n + OFFSET).slice(OFFSET, n));
     }

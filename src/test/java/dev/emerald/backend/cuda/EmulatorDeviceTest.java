@@ -51,6 +51,21 @@ class EmulatorDeviceTest {
         }
     }
 
+    /** Int8 weights: bytes at any offset, little-endian under a float's bits. */
+    @Test
+    void bytesArriveAtByteOffsets() {
+        try (EmulatorDevice dev = new EmulatorDevice(Emulators.kernels())) {
+            long a = dev.malloc(12);
+            dev.memsetZero(a, 12);
+            dev.copyToDevice(a + 3, new byte[] {9, 0x00, 0x00, (byte) 0x80, 0x3f, 0x00, 0x00, 0x00, 0x40}, 1, 8);
+            float[] got = new float[3];
+            dev.copyToHost(got, 0, a, 3);
+            // float 1 is bytes 4..7 = 00 80 3f 00, float 2 bytes 8..11 = 00 00 40 00
+            assertArrayEquals(new int[] {0, 0x003f8000, 0x00400000},
+                    new int[] {Float.floatToRawIntBits(got[0]), Float.floatToRawIntBits(got[1]), Float.floatToRawIntBits(got[2])});
+        }
+    }
+
     @Test
     void freeChecksAndCloseFreesTheRest() {
         EmulatorDevice dev = new EmulatorDevice(Emulators.kernels());

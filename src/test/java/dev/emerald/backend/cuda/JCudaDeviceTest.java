@@ -96,6 +96,17 @@ class JCudaDeviceTest {
         }
     }
 
+    /** Int8 weights: bytes at any offset, little-endian under a float's bits (float 1 is 00 80 3f 00, float 2 00 00 40 00). */
+    @Test
+    void bytesArriveAtByteOffsets() {
+        long d = alloc(3);
+        gpu.memsetZero(d, 12);
+        gpu.copyToDevice(d + 3, new byte[] {9, 0x00, 0x00, (byte) 0x80, 0x3f, 0x00, 0x00, 0x00, 0x40}, 1, 8);
+        float[] got = download(d, 3);
+        assertArrayEquals(new int[] {0, 0x003f8000, 0x00400000},
+                new int[] {Float.floatToRawIntBits(got[0]), Float.floatToRawIntBits(got[1]), Float.floatToRawIntBits(got[2])});
+    }
+
     @Test
     void doublesArriveBitForBit() {
         double[] x = {Math.PI, -0.0, Double.MIN_VALUE, 1e300};
