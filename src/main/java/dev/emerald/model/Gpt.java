@@ -17,6 +17,8 @@ public final class Gpt implements LanguageModel {
     /** The weight matrices of the linear layers as int8, when the model is quantized (params then lacks them). */
     private final Int8Weights int8;
     private Weights grads;
+    /** LoRA adapters added to the block projections, or null. */
+    private Lora lora;
 
     private Tensor actBuffer;
     private Activations acts;
@@ -89,6 +91,12 @@ public final class Gpt implements LanguageModel {
     /** The int8 weight matrices of a quantized model, or null. */
     public Int8Weights int8() {
         return int8;
+    }
+
+    /** Adds lora's path to every block projection from now on (null: none). */
+    public void adapt(Lora lora) {
+        checkTrainable();
+        this.lora = lora;
     }
 
     /** The gradients, allocated on first use. */
@@ -248,7 +256,7 @@ public final class Gpt implements LanguageModel {
 
         // LM head and final layernorm; the probabilities become dlogits in place
         backend.crossEntropyBackward(a.logits, a.logits, targets, lossScale / validTargets, BT, V);
-        backend.matmulBackward(s.dln, g.lmw, g.lmb, a.logits, a.lnf, params.lmw, BT, C, V);
+        linearBackward(s.dln, a.logits, a.lnf, 0, Linear.LM_HEAD, g.lmb, BT, C, V);
         backend.zero(s.dres);
         Tensor last = a.layerOutput(config.nLayer() - 1, pre);
         backend.layernormBackward(s.dres, g.lnfw, g.lnfb, s.dln, last, params.lnfw, a.lnfMean, a.lnfRstd, BT, C);
@@ -269,13 +277,13 @@ public final class Gpt implements LanguageModel {
             Tensor mlpIn = pre ? A.ln2() : A.ln1();
             backend.copy(s.dproj, dMlp);
             dropout(s.dproj, BT * C, stream(l, 2));
-            backend.matmulBackward(s.dfch, G.fcprojw(), G.fcprojb(), s.dproj, A.fchAct(), L.fcprojw(), BT, 4 * C, C);
+            linearBackward(s.dfch, s.dproj, A.fchAct(), l, Linear.FCPROJ, G.fcprojb(), BT, 4 * C, C);
             if (config.activation() == GptConfig.Activation.gelu) {
                 backend.geluBackward(s.dfch, A.fch(), s.dfch, BT * 4 * C);
             } else {
                 backend.reluBackward(s.dfch, A.fch(), s.dfch, BT * 4 * C);
             }
-            backend.matmulBackward(s.dln, G.fcw(), G.fcb(), s.dfch, mlpIn, L.fcw(), BT, C, 4 * C);
+            linearBackward(s.dln, s.dfch, mlpIn, l, Linear.FC, G.fcb(), BT, C, 4 * C);
             if (pre) {
                 // dres becomes the gradient of resAtt: the residual path plus ln2's
                 backend.layernormBackward(s.dres, G.ln2w(), G.ln2b(), s.dln, A.resAtt(), L.ln2w(), A.ln2Mean(), A.ln2Rstd(), BT, C);
@@ -288,10 +296,10 @@ public final class Gpt implements LanguageModel {
             // attention; dres is the gradient of resAtt = x + dropout(attproj(...))
             backend.copy(s.dproj, s.dres);
             dropout(s.dproj, BT * C, stream(l, 1));
-            backend.matmulBackward(s.datty, G.attprojw(), G.attprojb(), s.dproj, A.atty(), L.attprojw(), BT, C, C);
+            linearBackward(s.datty, s.dproj, A.atty(), l, Linear.ATTPROJ, G.attprojb(), BT, C, C);
             backend.attentionBackward(s.dqkv, s.datt, s.datty, A.atty(), A.qkv(), A.att(), B, T, C, NH,
                     dropout(), dropoutSeed, stream(l, 0));
-            backend.matmulBackward(s.dln, G.qkvw(), G.qkvb(), s.dqkv, pre ? A.ln1() : x, L.qkvw(), BT, C, 3 * C);
+            linearBackward(s.dln, s.dqkv, pre ? A.ln1() : x, l, Linear.QKV, G.qkvb(), BT, C, 3 * C);
             if (pre) {
                 backend.layernormBackward(s.dres, G.ln1w(), G.ln1b(), s.dln, x, L.ln1w(), A.ln1Mean(), A.ln1Rstd(), BT, C);
             } else {
@@ -317,9 +325,20 @@ public final class Gpt implements LanguageModel {
     private void linear(Tensor out, Tensor inp, int l, Linear linear, Tensor bias, int N, int C, int OC) {
         if (int8 == null) {
             backend.matmulForward(out, inp, linear.weight(params, l), bias, N, C, OC);
+            if (lora != null && linear != Linear.LM_HEAD) {
+                lora.forward(out, inp, l, linear, N, C, OC);
+            }
         } else {
             Int8Weights.Matrix w = int8.matrix(l, linear);
             backend.matmulForwardInt8(out, inp, w.values(), w.scales(), bias, N, C, OC);
+        }
+    }
+
+    /** The backward of {@link #linear}: dinp (N, C) = dout @ w, with the adapter's share; w's and the bias's gradients added. */
+    private void linearBackward(Tensor dinp, Tensor dout, Tensor inp, int l, Linear linear, Tensor dbias, int N, int C, int OC) {
+        backend.matmulBackward(dinp, linear.weight(grads, l), dbias, dout, inp, linear.weight(params, l), N, C, OC);
+        if (lora != null && linear != Linear.LM_HEAD) {
+            lora.backward(dinp, dout, inp, l, linear, N, C, OC);
         }
     }
 

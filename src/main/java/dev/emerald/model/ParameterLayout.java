@@ -67,6 +67,35 @@ public final class ParameterLayout {
         }
     }
 
+    /**
+     * LoRA's trained parameters on a GPT of layout base: A (r, C) and B (OC, r) for the four projections of every
+     * block (A drawn, B zero, so the adapted model starts as the base), then the named base entries, trained whole.
+     */
+    public static ParameterLayout lora(GptConfig c, ParameterLayout base, int rank, List<String> whole) {
+        ParameterLayout layout = new ParameterLayout();
+        for (int l = 0; l < c.nLayer(); l++) {
+            for (Linear linear : Linear.PER_BLOCK) {
+                int[] w = base.find(linear.weightName(c, l)).shape(); // (OC, C)
+                layout.add(loraA(c, l, linear), Init.NORMAL, rank, w[1]);
+                layout.add(loraB(c, l, linear), Init.ZEROS, w[0], rank);
+            }
+        }
+        for (String name : whole) {
+            Entry e = base.find(name);
+            layout.add(name, e.init(), e.shape());
+        }
+        return layout;
+    }
+
+    /** The name of a projection's LoRA A, as PEFT's (transformer.h.0.attn.c_attn.lora_A.weight). */
+    public static String loraA(GptConfig c, int l, Linear linear) {
+        return linear.weightName(c, l).replace(".weight", ".lora_A.weight");
+    }
+
+    public static String loraB(GptConfig c, int l, Linear linear) {
+        return linear.weightName(c, l).replace(".weight", ".lora_B.weight");
+    }
+
     /** This layout without the named entries, the others packed in the same order. */
     public ParameterLayout without(Set<String> names) {
         ParameterLayout rest = new ParameterLayout();
