@@ -11,9 +11,13 @@ import dev.emerald.generate.Completion;
 import dev.emerald.generate.Generator;
 import dev.emerald.generate.SamplingSettings;
 import dev.emerald.generate.TextGenerator;
+import dev.emerald.model.Gpt;
+import dev.emerald.model.Lora;
+import dev.emerald.model.LoraModel;
 import dev.emerald.model.Models;
 import dev.emerald.train.AdamW;
 import dev.emerald.train.Checkpoint;
+import dev.emerald.train.LoraCheckpoint;
 import dev.emerald.train.TrainConfig;
 import dev.emerald.train.TrainState;
 import dev.emerald.train.Trainer;
@@ -61,6 +65,13 @@ final class FinetuneCommand implements Runnable {
             + " each pair (default: 0.1)")
     Double valFraction;
 
+    @Option(names = "--lora-rank", paramLabel = "R", description = "train LoRA adapters of rank R on the attention and MLP projections"
+            + " instead of every weight; --out then holds only the adapters, merged into the base (which must stay) on load")
+    Integer loraRank;
+
+    @Option(names = "--lora-alpha", paramLabel = "A", description = "LoRA's alpha: the adapters' path is scaled by A / R (default: R)")
+    Float loraAlpha;
+
     @Mixin
     RecipeOptions recipe;
 
@@ -86,21 +97,61 @@ final class FinetuneCommand implements Runnable {
         List<Pair> pairs = PairsFile.read(data); // bad data and options fail before the model loads
         TrainConfig config = recipe.overrides(recipeJson());
         double fraction = valFraction != null ? valFraction : Dataset.DEFAULT_VAL_FRACTION;
+        Lora.Settings lora = loraSettings();
         Checkpoint.Loaded base = Checkpoint.load(model, common.backend());
         FineTuning ft = FineTuning.start(base.model(), base.tokenizer(), data, pairs, fraction);
         stdout.printf("fine-tuning %s (%,d parameters)%s%n", model, ft.model().layout().total(), added(ft.addedCharacters()));
+        if (lora != null) {
+            ft = adapt(ft, lora, config.seed());
+        }
         Trainer trainer = new Trainer(ft.model(), ft.tokenizer(), ft.pairs(), config, TrainState.Source.pairs(data.toString(), fraction), out);
         train(ft, data, trainer, config, new AdamW(ft.model()), 0, config.seed());
     }
 
+    /** The LoRA options, checked before anything loads; null without --lora-rank. */
+    private Lora.Settings loraSettings() {
+        if (loraRank == null) {
+            if (loraAlpha != null) {
+                throw new UserException("--lora-alpha applies to LoRA only: add --lora-rank R, or leave --lora-alpha out");
+            }
+            return null;
+        }
+        if (loraRank < 1 || (loraAlpha != null && !(loraAlpha > 0))) {
+            throw new UserException("--lora-rank must be at least 1 and --lora-alpha above 0 (got " + loraRank + ", " + loraAlpha
+                    + "): try --lora-rank 8");
+        }
+        if (LoraCheckpoint.holds(model)) {
+            throw new UserException(model + " holds LoRA adapters, not a whole model: give their base as --model, or fine-tune"
+                    + " without --lora-rank");
+        }
+        return new Lora.Settings(loraRank, loraAlpha != null ? loraAlpha : loraRank);
+    }
+
+    /** ft with the base frozen and LoRA adapters trained (and the embedding, when the vocabulary grew, as its new rows start equal). */
+    private FineTuning adapt(FineTuning ft, Lora.Settings settings, long seed) {
+        if (!(ft.model() instanceof Gpt gpt)) {
+            throw new UserException(model + " holds a bigram model: LoRA adapts a GPT's projections; fine-tune without --lora-rank");
+        }
+        List<String> whole = ft.addedCharacters().isEmpty() ? List.of() : LoraModel.vocabularyTensors(gpt);
+        LoraModel adapted = new LoraModel(gpt, LoraCheckpoint.origin(model), settings, whole);
+        adapted.initWeights(seed);
+        stdout.printf("LoRA rank %d, alpha %s on %d projections: %,d trained parameters%s%n", settings.rank(), settings.alpha(),
+                4 * gpt.config().nLayer(), adapted.layout().total(), whole.isEmpty() ? "" : " (with " + String.join(", ", whole)
+                        + " trained whole for the new characters)");
+        return new FineTuning(adapted, ft.tokenizer(), ft.pairs(), ft.addedCharacters());
+    }
+
     private void resume() {
+        if (loraRank != null || loraAlpha != null) {
+            throw new UserException("--lora-rank and --lora-alpha do not apply to --resume: the run keeps its own; leave them out");
+        }
         if (model != null) {
             throw new UserException("--model does not apply to --resume: the run continues the model saved in " + out + "; leave --model out");
         }
         if (!Files.isRegularFile(out.resolve(Checkpoint.STATE))) {
             throw new UserException(out + " holds no resumable run (no " + Checkpoint.STATE + "): start a new fine-tuning without --resume");
         }
-        Checkpoint.Loaded run = Checkpoint.load(out, common.backend());
+        Checkpoint.Loaded run = LoraCheckpoint.holds(out) ? LoraCheckpoint.resume(out, common.backend()) : Checkpoint.load(out, common.backend());
         TrainState state = run.state();
         if (state.pairs() == null) {
             throw new UserException(out + " holds a training run, not a fine-tuning one: continue it with 'emerald train --resume --out " + out + "'");

@@ -7,6 +7,7 @@ import dev.emerald.model.LanguageModel;
 import dev.emerald.model.TrainingMemory;
 import dev.emerald.train.AdamW;
 import dev.emerald.train.Checkpoint;
+import dev.emerald.train.LoraCheckpoint;
 import dev.emerald.train.Metrics;
 import dev.emerald.train.TrainConfig;
 import dev.emerald.train.Trainer;
@@ -64,7 +65,7 @@ record TrainingRun(PrintStream stdout, LanguageModel model, TrainConfig config, 
 
     /** Fails before any work if the run could not be saved, or would replace something. */
     static void checkOutput(Path dir, boolean overwrite) {
-        boolean checkpoint = Files.exists(dir.resolve(Checkpoint.CONFIG));
+        boolean checkpoint = Files.exists(dir.resolve(Checkpoint.CONFIG)) || LoraCheckpoint.holds(dir);
         if (checkpoint && !overwrite) {
             throw new UserException(dir + " already holds a checkpoint: continue it with --resume, replace it with --overwrite, or choose another --out");
         }

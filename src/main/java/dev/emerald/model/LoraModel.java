@@ -18,10 +18,16 @@ public final class LoraModel implements LanguageModel {
     private final ParameterLayout layout;
     private final Tensor params, grads;
     private final List<String> whole;
+    private final Origin origin;
+
+    /** The checkpoint the base was loaded from, as its weights file was: what the saved adapters name and check. */
+    public record Origin(String dir, long bytes, String sha256) {
+    }
 
     /** Adapts base (which is the adapted model's from now on); see {@link ParameterLayout#lora} for whole. */
-    public LoraModel(Gpt base, Lora.Settings settings, List<String> whole) {
+    public LoraModel(Gpt base, Origin origin, Lora.Settings settings, List<String> whole) {
         this.base = base;
+        this.origin = origin;
         this.whole = List.copyOf(whole);
         this.layout = ParameterLayout.lora(base.config(), base.layout(), settings.rank(), whole);
         Backend be = base.backend();
@@ -38,6 +44,10 @@ public final class LoraModel implements LanguageModel {
 
     public Gpt base() {
         return base;
+    }
+
+    public Origin origin() {
+        return origin;
     }
 
     public Lora.Settings settings() {

@@ -70,8 +70,11 @@ public final class Models {
         }
     }
 
-    /** The config.json of a model. */
+    /** The config.json of a model (a LoRA model's: its base's). */
     public static ObjectNode describe(LanguageModel model) {
+        if (model instanceof LoraModel lora) {
+            return describe(lora.base());
+        }
         if (model instanceof Gpt gpt) {
             return describe(gpt.config(), gpt.int8() != null);
         }

@@ -13,6 +13,7 @@ import dev.emerald.model.GptConfig;
 import dev.emerald.model.HfGpt2;
 import dev.emerald.model.Int8Host;
 import dev.emerald.model.LanguageModel;
+import dev.emerald.model.LoraModel;
 import dev.emerald.model.Models;
 import dev.emerald.model.ParameterLayout;
 import dev.emerald.tensor.Tensor;
@@ -45,16 +46,21 @@ public final class Checkpoint {
     private Checkpoint() {
     }
 
-    /** Saves a model; with an optimizer, also what resuming needs and the run's metrics so far (one JSON line each). */
+    /**
+     * Saves a model; with an optimizer, also what resuming needs and the run's metrics so far (one JSON line each). A
+     * {@link LoraModel} is saved as its adapters (see {@link LoraCheckpoint}).
+     */
     public static void save(Path dir, LanguageModel model, Tokenizer tokenizer, AdamW optimizer, TrainState state, List<String> metrics) {
         if (model instanceof Gpt gpt && gpt.int8() != null) {
             throw new IllegalStateException("an int8-quantized model is written by saveInt8, from the float model's weights");
         }
-        AtomicDir.write(dir, CONFIG, tmp -> {
+        String config = model instanceof LoraModel ? LoraCheckpoint.CONFIG : CONFIG;
+        Object description = model instanceof LoraModel lora ? LoraCheckpoint.describe(lora) : Models.describe(model);
+        AtomicDir.write(dir, config, tmp -> {
             var json = Models.JSON.writer().with(SerializationFeature.INDENT_OUTPUT);
-            json.writeValue(tmp.resolve(CONFIG).toFile(), Models.describe(model));
+            json.writeValue(tmp.resolve(config).toFile(), description);
             tokenizer.save(tmp.resolve(Tokenizer.FILE_NAME));
-            write(tmp.resolve(MODEL), model, List.of(new Buffer("", model.parameters())));
+            write(tmp.resolve(model instanceof LoraModel ? LoraCheckpoint.ADAPTER : MODEL), model, List.of(new Buffer("", model.parameters())));
             if (optimizer != null) {
                 write(tmp.resolve(OPTIMIZER), model, List.of(new Buffer("m.", optimizer.m()), new Buffer("v.", optimizer.v())));
                 json.writeValue(tmp.resolve(STATE).toFile(), state);
@@ -73,10 +79,10 @@ public final class Checkpoint {
         });
     }
 
-    private record Buffer(String prefix, Tensor tensor) {
+    record Buffer(String prefix, Tensor tensor) {
     }
 
-    private static void write(Path file, LanguageModel model, List<Buffer> buffers) {
+    static void write(Path file, LanguageModel model, List<Buffer> buffers) {
         List<SafeTensors.Entry> entries = new ArrayList<>();
         for (Buffer b : buffers) {
             float[] host = new float[b.tensor.len()];
@@ -97,8 +103,14 @@ public final class Checkpoint {
         return load(dir, backend, false);
     }
 
-    /** As {@link #load(Path, Backend)}; with int8, a float GPT's weight matrices are quantized as it loads. */
+    /**
+     * As {@link #load(Path, Backend)}; with int8, a float GPT's weight matrices are quantized as it loads. A LoRA
+     * fine-tuning loads merged into its base, with its state but no optimizer (see {@link LoraCheckpoint#resume}).
+     */
     public static Loaded load(Path dir, Backend backend, boolean int8) {
+        if (LoraCheckpoint.holds(dir) && !int8) {
+            return new Loaded(LoraCheckpoint.adapted(dir, backend).merge(), Tokenizers.fromDirectory(dir), null, readState(dir));
+        }
         JsonNode config = readConfig(dir);
         Tokenizer tokenizer = Tokenizers.fromDirectory(dir);
         if (Models.int8(config)) {
@@ -120,19 +132,31 @@ public final class Checkpoint {
         LanguageModel model = Models.create(config, backend);
         checkVocabulary(dir, tokenizer, model.vocabSize());
         read(dir.resolve(MODEL), model, List.of(new Buffer("", model.parameters())));
-        AdamW optimizer = null;
-        TrainState state = null;
-        if (Files.exists(dir.resolve(STATE))) {
-            try {
-                state = Models.JSON.readValue(dir.resolve(STATE).toFile(), TrainState.class);
-            } catch (IOException e) {
-                throw new UserException(dir.resolve(STATE) + " is damaged (" + e.getMessage() + "): resume from another checkpoint", e);
-            }
-            optimizer = new AdamW(model);
-            read(dir.resolve(OPTIMIZER), model, List.of(new Buffer("m.", optimizer.m()), new Buffer("v.", optimizer.v())));
-            optimizer.restore(state.step());
+        return resumable(dir, model, tokenizer);
+    }
+
+    /** model and tokenizer of dir, with the optimizer and state saved beside them when dir holds a resumable run. */
+    static Loaded resumable(Path dir, LanguageModel model, Tokenizer tokenizer) {
+        TrainState state = readState(dir);
+        if (state == null) {
+            return new Loaded(model, tokenizer, null, null);
         }
+        AdamW optimizer = new AdamW(model);
+        read(dir.resolve(OPTIMIZER), model, List.of(new Buffer("m.", optimizer.m()), new Buffer("v.", optimizer.v())));
+        optimizer.restore(state.step());
         return new Loaded(model, tokenizer, optimizer, state);
+    }
+
+    /** The state.json of dir, or null when it has none. */
+    private static TrainState readState(Path dir) {
+        if (!Files.exists(dir.resolve(STATE))) {
+            return null;
+        }
+        try {
+            return Models.JSON.readValue(dir.resolve(STATE).toFile(), TrainState.class);
+        } catch (IOException e) {
+            throw new UserException(dir.resolve(STATE) + " is damaged (" + e.getMessage() + "): resume from another checkpoint", e);
+        }
     }
 
     /** Whether dir holds an int8-quantized checkpoint (a directory without config.json does not). */
@@ -174,7 +198,7 @@ public final class Checkpoint {
     }
 
     /** Reads every tensor the layout names, checking dtype and shape, and that the file holds nothing else. */
-    private static void read(Path file, LanguageModel model, List<Buffer> buffers) {
+    static void read(Path file, LanguageModel model, List<Buffer> buffers) {
         try (SafeTensors.Reader reader = SafeTensors.Reader.open(file)) {
             int expected = 0;
             for (Buffer b : buffers) {
