@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.emerald.backend.Backend;
 import dev.emerald.backend.DropoutRng;
 import dev.emerald.backend.cpu.CpuBackend;
+import dev.emerald.model.Gpt;
 import dev.emerald.model.LanguageModel;
+import dev.emerald.model.Lora;
+import dev.emerald.model.LoraModel;
 import dev.emerald.model.Models;
 import dev.emerald.model.ParameterLayout;
 import dev.emerald.model.Preset;
@@ -12,8 +15,11 @@ import dev.emerald.tensor.Tensor;
 import dev.emerald.train.AdamW;
 import dev.emerald.train.TrainConfig;
 import dev.emerald.util.Rng;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
 
 import static dev.emerald.backend.cuda.CpuVsCuda.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -88,6 +94,38 @@ class CudaTrainingStepTest {
                 assertClose(at + "parameters after AdamW, absolute", download(cuda, onCuda.parameters()),
                         download(onCpu.backend(), onCpu.parameters()), lr / 10, 1);
             }
+        }
+    }
+
+    /** A tiny gpt2 with rank-3 adapters, A and B both drawn (B = 0 would make dA 0), on each backend. */
+    private static LoraModel adapted(Backend be) {
+        LoraModel m = new LoraModel((Gpt) tiny("gpt2", be), new LoraModel.Origin("base", 0, ""), new Lora.Settings(3, 5f), List.of());
+        float[] adapters = new float[m.parameters().len()];
+        Rng rng = Rng.of(9);
+        for (int i = 0; i < adapters.length; i++) {
+            adapters[i] = (float) (0.1 * rng.nextGaussian());
+        }
+        be.upload(m.parameters(), adapters);
+        return m;
+    }
+
+    @Test
+    void loraForwardAndBackwardMatchCpu() {
+        try (CudaBackend cuda = Emulators.backend()) {
+            LoraModel onCpu = adapted(new CpuBackend()), onCuda = adapted(cuda);
+            Rng rng = Rng.of(4);
+            int[] x = new int[B * T], y = new int[B * T];
+            for (int i = 0; i < B * T; i++) {
+                x[i] = rng.nextInt(V);
+                y[i] = rng.nextInt(V);
+            }
+            onCpu.zeroGrad();
+            onCuda.zeroGrad();
+            float cpuLoss = onCpu.forward(x, y, B, T, true, 7), cudaLoss = onCuda.forward(x, y, B, T, true, 7);
+            assertEquals(cpuLoss, cudaLoss, TOL * cpuLoss, "LoRA loss");
+            onCpu.backward(1f);
+            onCuda.backward(1f);
+            assertGradientsMatch("LoRA ", onCpu, download(cuda, onCuda.gradients()));
         }
     }
 
