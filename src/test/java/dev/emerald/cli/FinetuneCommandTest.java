@@ -6,7 +6,9 @@ import dev.emerald.generate.Completion;
 import dev.emerald.generate.Generator;
 import dev.emerald.generate.SamplingSettings;
 import dev.emerald.generate.TextGenerator;
+import dev.emerald.model.Gpt;
 import dev.emerald.train.Checkpoint;
+import dev.emerald.train.LoraCheckpoint;
 import dev.emerald.util.Rng;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -106,6 +108,69 @@ class FinetuneCommandTest {
         String generated = Cli.assertOk(Cli.run("generate", "--model", out.toString(), "--prompt", prompt, "--temperature", "0",
                 "--max-new-tokens", "40", "--device", "cpu"));
         assertTrue(generated.matches("(?s)" + Pattern.quote(prompt) + " [A-P]+!\n"), generated);
+    }
+
+    /** The val losses of a run's log, in order. */
+    private static List<Double> valLosses(String log) {
+        return Pattern.compile("val loss ([0-9.]+) \\|").matcher(log).results().map(m -> Double.parseDouble(m.group(1))).toList();
+    }
+
+    @Test
+    void aLoraFineTuneLearnsTheFormatAndSavesOnlyItsAdaptersWhichLoadMerged() throws IOException {
+        Path out = tmp.resolve("lora");
+        String log = Cli.assertOk(finetune(out, "--lr", "1e-2", "--warmup-steps", "10", "--eval-interval", "100", "--eval-iters", "2", "--steps", "300", "--examples", "10",
+                "--lora-rank", "8"));
+        assertTrue(log.contains("LoRA rank 8, alpha 8.0 on 8 projections"), log);
+        List<Double> val = valLosses(log);
+        assertTrue(val.getLast() < val.getFirst() / 2, "val loss " + val);
+
+        // only the adapters (and the grown vocabulary's embedding) are saved, far smaller than the model
+        assertTrue(Files.notExists(out.resolve(Checkpoint.MODEL)), "no model.safetensors");
+        long adapters = Files.size(out.resolve(LoraCheckpoint.ADAPTER)), model = Files.size(base.resolve(Checkpoint.MODEL));
+        assertTrue(adapters < model / 2, adapters + " vs " + model);
+        System.out.printf("LoRA r=8 adapter.safetensors %,d bytes, optimizer %,d; the base's model.safetensors %,d%n", adapters,
+                Files.size(out.resolve(Checkpoint.OPTIMIZER)), model);
+
+        // loaded merged: a plain GPT that answers prompts in no pair in the format and stops
+        Checkpoint.Loaded merged = Checkpoint.load(out, new CpuBackend());
+        assertTrue(merged.model() instanceof Gpt, "merged into a GPT");
+        TextGenerator generator = new TextGenerator(new Generator(merged.model()), merged.tokenizer());
+        int inFormat = 0;
+        for (String word : unseen) {
+            Completion c = generator.generate("word: " + word + "\nloud:", SamplingSettings.DEFAULTS.withTemperature(0).withMaxNewTokens(40),
+                    s -> { }, () -> false);
+            inFormat += c.finishReason() == Completion.FinishReason.END_OF_TEXT && c.text().matches(" [A-P]+!") ? 1 : 0;
+        }
+        assertTrue(inFormat >= 7, inFormat + " of 10 in format");
+    }
+
+    @Test
+    void aLoraRunResumesExactlyAndRefusesAMissingOrChangedBase() throws IOException {
+        Path copy = tmp.resolve("base");
+        for (String f : new String[] {Checkpoint.CONFIG, Checkpoint.MODEL, Tokenizer.FILE_NAME}) {
+            Files.createDirectories(copy);
+            Files.copy(base.resolve(f), copy.resolve(f));
+        }
+        String[] flat = {"--eval-interval", "2", "--lr", "1e-2", "--min-lr", "1e-2", "--warmup-steps", "0", "--examples", "0", "--lora-rank", "2"};
+        Path whole = tmp.resolve("whole"), split = tmp.resolve("split");
+        Cli.assertOk(Cli.run(Cli.concat(new String[] {"finetune", "--model", copy.toString(), "--data", pairs.toString(), "--out",
+                whole.toString(), "--device", "cpu", "--steps", "4"}, flat)));
+        Cli.assertOk(Cli.run(Cli.concat(new String[] {"finetune", "--model", copy.toString(), "--data", pairs.toString(), "--out",
+                split.toString(), "--device", "cpu", "--steps", "2"}, flat)));
+        Cli.assertOk(Cli.run("finetune", "--resume", "--out", split.toString(), "--steps", "4", "--examples", "0", "--device", "cpu"));
+        for (String file : new String[] {LoraCheckpoint.ADAPTER, Checkpoint.OPTIMIZER, Tokenizer.FILE_NAME}) {
+            assertArrayEquals(Files.readAllBytes(whole.resolve(file)), Files.readAllBytes(split.resolve(file)), file + " after 2 + 2 steps");
+        }
+        Cli.assertBadInput(Cli.run("finetune", "--resume", "--out", split.toString(), "--lora-rank", "4", "--device", "cpu"),
+                "--lora-rank", "leave them out");
+        Cli.assertBadInput(finetune(tmp.resolve("x"), "--lora-rank", "0"), "--lora-rank must be at least 1");
+
+        byte[] weights = Files.readAllBytes(copy.resolve(Checkpoint.MODEL));
+        weights[weights.length - 1] ^= 1;
+        Files.write(copy.resolve(Checkpoint.MODEL), weights);
+        Cli.assertBadInput(Cli.run("generate", "--model", whole.toString(), "--prompt", "word:", "--device", "cpu"), "has changed since");
+        Files.delete(copy.resolve(Checkpoint.MODEL));
+        Cli.assertBadInput(Cli.run("generate", "--model", whole.toString(), "--prompt", "word:", "--device", "cpu"), "is missing");
     }
 
     @Test
