@@ -182,7 +182,7 @@ final class TrainOptions {
         return Models.read(t, TrainConfig.class, "training settings");
     }
 
-    private static void putIfSet(ObjectNode node, String field, Integer value) {
+    static void putIfSet(ObjectNode node, String field, Integer value) {
         if (value != null) {
             node.put(field, value);
         }
