@@ -16,6 +16,8 @@ import java.util.Arrays;
 final class CpuAttention {
     /** Query rows per block: large enough for the GEMM's tiles, small enough that little of the triangle is wasted. */
     static final int BLOCK = 64;
+    /** Below this many multiply-adds per chunk of heads, another thread costs more than it saves. */
+    private static final long MIN_CHUNK_WORK = 1L << 17;
 
     /**
      * Per-thread scratch, in a one-slot holder so it can grow: a block of dropped probabilities in training, the
@@ -60,7 +62,9 @@ final class CpuAttention {
     static void forwardCached(float[] o, int oo, float[] q, int qo, float[] k, int ko, float[] v, int vo,
                               int pos, int T, int C, int NH) {
         int hs = C / NH, keys = pos + T;
-        Parallel.range(NH, 1, (from, to) -> {
+        // one token's heads are a few microseconds of work: run them on this thread rather than wake another
+        int minChunk = (int) Math.max(1, MIN_CHUNK_WORK / ((long) T * keys * hs));
+        Parallel.range(NH, minChunk, (from, to) -> {
             float[] p = scratch(T * keys);
             for (int h = from; h < to; h++) {
                 head(new Rows(q, qo + h * hs, 3 * C), new Rows(k, ko + h * hs, C), new Rows(v, vo + h * hs, C),
