@@ -46,17 +46,8 @@ final class BenchGenerateCommand implements Runnable {
             + " course's Shakespeare)")
     Integer vocabSize;
 
-    @Option(names = "--block-size", paramLabel = "N")
-    Integer blockSize;
-
-    @Option(names = "--n-layer", paramLabel = "N")
-    Integer nLayer;
-
-    @Option(names = "--n-head", paramLabel = "N")
-    Integer nHead;
-
-    @Option(names = "--n-embd", paramLabel = "N")
-    Integer nEmbd;
+    @Mixin
+    ModelSizes sizes;
 
     @Option(names = "--tokens", paramLabel = "N", description = "new tokens per run, after a one-token prompt (default: ${DEFAULT-VALUE}, the course's)")
     int tokens = 500;
@@ -101,7 +92,7 @@ final class BenchGenerateCommand implements Runnable {
     /** The checkpoint's model, or the preset's with the options' sizes and seeded random weights. */
     private LanguageModel model(Backend backend) {
         if (source.model != null) {
-            if (vocabSize != null || blockSize != null || nLayer != null || nHead != null || nEmbd != null) {
+            if (vocabSize != null || sizes.any()) {
                 throw new UserException("--vocab-size, --block-size, --n-layer, --n-head and --n-embd size a --preset's model;"
                         + " a --model has its own: leave them out");
             }
@@ -109,10 +100,7 @@ final class BenchGenerateCommand implements Runnable {
         }
         ObjectNode m = Preset.load(preset()).model().deepCopy();
         m.put("vocab_size", vocabSize != null ? vocabSize : 65);
-        TrainOptions.putIfSet(m, "block_size", blockSize);
-        TrainOptions.putIfSet(m, "n_layer", nLayer);
-        TrainOptions.putIfSet(m, "n_head", nHead);
-        TrainOptions.putIfSet(m, "n_embd", nEmbd);
+        sizes.applyTo(m);
         LanguageModel model = Models.create(m, backend);
         model.initWeights(1337);
         return model;

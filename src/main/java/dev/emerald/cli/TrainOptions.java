@@ -13,6 +13,7 @@ import dev.emerald.train.TrainConfig;
 import dev.emerald.train.TrainState;
 import dev.emerald.util.UserException;
 import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -53,17 +54,8 @@ final class TrainOptions {
     @Option(names = "--grad-accum", paramLabel = "N", description = "micro-batches per optimizer step (default: 1)")
     Integer gradAccum;
 
-    @Option(names = "--block-size", paramLabel = "N", description = "context length")
-    Integer blockSize;
-
-    @Option(names = "--n-layer", paramLabel = "N")
-    Integer nLayer;
-
-    @Option(names = "--n-head", paramLabel = "N")
-    Integer nHead;
-
-    @Option(names = "--n-embd", paramLabel = "N")
-    Integer nEmbd;
+    @Mixin
+    ModelSizes sizes = new ModelSizes();
 
     @Option(names = "--dropout", paramLabel = "P")
     Float dropout;
@@ -119,10 +111,7 @@ final class TrainOptions {
         TrainConfig config = overrides(p.train());
         Tokenizer tokenizer = input.tokenizer(tokenizerName);
         ObjectNode modelJson = p.model().deepCopy();
-        putIfSet(modelJson, "block_size", blockSize);
-        putIfSet(modelJson, "n_layer", nLayer);
-        putIfSet(modelJson, "n_head", nHead);
-        putIfSet(modelJson, "n_embd", nEmbd);
+        sizes.applyTo(modelJson);
         if (dropout != null) {
             modelJson.put("dropout", dropout);
         }
