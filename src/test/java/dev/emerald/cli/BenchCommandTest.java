@@ -74,7 +74,8 @@ class BenchCommandTest {
         assertEquals(cached.stream().sorted().toList().get(1), kv, 1e-9, out);
         assertEquals(recomputed.stream().sorted().toList().get(1), full, 1e-9, out);
         assertEquals(kv / full, number(out, "ratio: ([0-9.]+)"), 0.006 + kv / full * 1e-3, out);
-        assertEquals(Math.round(kv), number(out, "tokens/s: ([0-9]+)\\n"), out);
+        // printed to 0.1 and to 1 token/s from the same figure
+        assertEquals(kv, number(out, "tokens/s: ([0-9]+)\\n"), 0.55, out);
     }
 
     @Test
