@@ -91,12 +91,15 @@ class Gpt(nn.Module):
                 scaled = m["scaled_residual_init"] and name.endswith("c_proj.weight")
                 nn.init.normal_(p, std=0.02 / math.sqrt(2 * m["n_layer"]) if scaled else 0.02)
 
-    def forward(self, idx, targets):
+    def forward(self, idx, targets=None):
+        """The loss, or without targets the logits (B, T, V)."""
         T = idx.shape[1]
         x = self.drop(self.wte(idx) + self.wpe(torch.arange(T)))
         for block in self.h:
             x = block(x)
         logits = self.lm_head(self.ln_f(x))
+        if targets is None:
+            return logits
         return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
 
 

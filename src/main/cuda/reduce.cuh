@@ -13,6 +13,14 @@ __device__ __forceinline__ T warp_reduce_sum(T x) {
     return x;
 }
 
+// Max over the warp's 32 lanes, left in every lane.
+__device__ __forceinline__ float warp_reduce_max(float x) {
+    for (int offset = 16; offset > 0; offset /= 2) {
+        x = fmaxf(x, __shfl_xor_sync(0xffffffff, x, offset));
+    }
+    return x;
+}
+
 // Sum over the block, left in every thread. blockDim.x is a multiple of 32; shared is 32 values of the
 // kernel's shared memory, used once per kernel (a second call would need a __syncthreads() before it).
 template <typename T>

@@ -89,6 +89,19 @@ public interface Backend extends AutoCloseable {
     void attentionBackward(Tensor dqkv, Tensor scratch, Tensor dout, Tensor out, Tensor qkv, Tensor state,
                            int B, int T, int C, int NH, float dropout, long seed, long stream);
 
+    /**
+     * Keeps the keys and values of T new positions of a sequence, for generation: keys (T, C) and values (T, C), the
+     * cache's rows at those positions, receive the k and v parts of qkv (T, 3C).
+     */
+    void kvCacheWrite(Tensor keys, Tensor values, Tensor qkv, int T, int C);
+
+    /**
+     * Causal attention of T new positions pos .. pos + T - 1 of one sequence over its cached keys and values
+     * (pos + T, C), theirs included (see {@link #kvCacheWrite}): out (T, C) from the q part of qkv (T, 3C), each query
+     * seeing the keys up to its own position. No dropout and no state: generation only.
+     */
+    void cachedAttentionForward(Tensor out, Tensor qkv, Tensor keys, Tensor values, int pos, int T, int C, int NH);
+
     /** Floats of the state {@link #attentionForward} saves: by default the probabilities, B * NH * T * T. */
     default long attentionStateSize(int B, int T, int C, int NH) {
         return (long) B * NH * T * T;

@@ -26,17 +26,8 @@ final class GenerateCommand implements Runnable {
             + " e.g. <|endoftext|> (default: a newline)")
     String prompt = "\n";
 
-    @Option(names = "--max-new-tokens", paramLabel = "N", description = "tokens to generate (default: ${DEFAULT-VALUE})")
-    int maxNewTokens = 500;
-
-    @Option(names = "--temperature", paramLabel = "T", description = "0 = greedy; higher is more random (default: ${DEFAULT-VALUE})")
-    float temperature = 1.0f;
-
-    @Option(names = "--top-k", paramLabel = "K", description = "sample among the K most likely tokens; 0 = all (default: ${DEFAULT-VALUE})")
-    int topK = 0;
-
-    @Option(names = "--seed", paramLabel = "N", description = "sampling seed (default: ${DEFAULT-VALUE})")
-    long seed = 1;
+    @Mixin
+    SamplingOptions sampling;
 
     @Option(names = "--int8", description = "quantize a float GPT's weight matrices to int8 as it loads (as 'emerald quantize')")
     boolean int8;
@@ -46,12 +37,7 @@ final class GenerateCommand implements Runnable {
         if (prompt.isEmpty()) {
             throw new UserException("--prompt is empty: give at least one character, or leave it out to start from a newline");
         }
-        SamplingSettings settings;
-        try {
-            settings = SamplingSettings.DEFAULTS.withTemperature(temperature).withTopK(topK).withSeed(seed).withMaxNewTokens(maxNewTokens);
-        } catch (UserException e) {
-            throw new UserException("--" + e.getMessage(), e);
-        }
+        SamplingSettings settings = sampling.settings();
         Checkpoint.Loaded loaded = Checkpoint.load(model, common.backend(), int8);
         TextGenerator generator = new TextGenerator(new Generator(loaded.model()), loaded.tokenizer());
         generator.encode(prompt); // a prompt the vocabulary cannot hold fails before anything is printed

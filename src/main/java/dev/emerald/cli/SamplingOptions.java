@@ -36,6 +36,9 @@ final class SamplingOptions {
             + " a newline, a tab and a backslash)")
     List<String> stop = new ArrayList<>();
 
+    @Option(names = "--no-stop-at-end-of-text", description = "go on past the end-of-text token (by default it ends the text)")
+    boolean pastEndOfText;
+
     /** The settings the flags give; a value out of range is a {@link UserException} naming its flag. */
     SamplingSettings settings() {
         SamplingSettings s = D;
@@ -45,7 +48,7 @@ final class SamplingOptions {
         s = named("--top-p", s, x -> x.withTopP(topP));
         s = named("--repetition-penalty", s, x -> x.withRepetitionPenalty(repetitionPenalty));
         s = named("--stop", s, x -> x.withStop(stop.stream().map(SamplingOptions::unescape).toList()));
-        return s.withSeed(seed);
+        return s.withSeed(seed).withStopAtEndOfText(!pastEndOfText);
     }
 
     /** change applied to s, its complaint about a value prefixed with where the value came from. */

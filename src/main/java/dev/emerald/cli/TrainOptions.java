@@ -40,17 +40,8 @@ final class TrainOptions {
             + " gpt2, or a tokenizer.json (e.g. from 'emerald tokenizer train'); a resumed run keeps its own")
     String tokenizerName;
 
-    @Option(names = "--block-size", paramLabel = "N", description = "context length")
-    Integer blockSize;
-
-    @Option(names = "--n-layer", paramLabel = "N")
-    Integer nLayer;
-
-    @Option(names = "--n-head", paramLabel = "N")
-    Integer nHead;
-
-    @Option(names = "--n-embd", paramLabel = "N")
-    Integer nEmbd;
+    @Mixin
+    ModelSizes sizes = new ModelSizes();
 
     @Option(names = "--dropout", paramLabel = "P")
     Float dropout;
@@ -91,10 +82,7 @@ final class TrainOptions {
         TrainConfig config = recipe.overrides(p.train());
         Tokenizer tokenizer = input.tokenizer(tokenizerName);
         ObjectNode modelJson = p.model().deepCopy();
-        RecipeOptions.putIfSet(modelJson, "block_size", blockSize);
-        RecipeOptions.putIfSet(modelJson, "n_layer", nLayer);
-        RecipeOptions.putIfSet(modelJson, "n_head", nHead);
-        RecipeOptions.putIfSet(modelJson, "n_embd", nEmbd);
+        sizes.applyTo(modelJson);
         if (dropout != null) {
             modelJson.put("dropout", dropout);
         }

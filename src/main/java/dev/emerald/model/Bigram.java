@@ -104,6 +104,19 @@ public final class Bigram implements LanguageModel {
     }
 
     @Override
+    public KvCache newCache() {
+        return new KvCache(this, 0, 0);
+    }
+
+    /** The next token depends on the current one alone: nothing to cache, the positions are only counted. */
+    @Override
+    public void forward(int[] tokens, int T, KvCache cache) {
+        cache.checkRoom(this, T);
+        forward(tokens, null, 1, T, false, 0);
+        cache.advance(T);
+    }
+
+    @Override
     public void backward(float lossScale) {
         if (valid == 0) {
             return;

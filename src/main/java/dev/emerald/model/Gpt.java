@@ -163,17 +163,37 @@ public final class Gpt implements LanguageModel {
      */
     @Override
     public float forward(int[] inputs, int[] targets, int B, int T, boolean training, long dropoutSeed) {
+        return forward(inputs, targets, B, T, training, dropoutSeed, null);
+    }
+
+    @Override
+    public KvCache newCache() {
+        return new KvCache(this, config.nLayer(), config.nEmbd());
+    }
+
+    @Override
+    public void forward(int[] tokens, int T, KvCache cache) {
+        cache.checkRoom(this, T);
+        forward(tokens, null, 1, T, false, 0, cache);
+        cache.advance(T);
+    }
+
+    /**
+     * The forward pass: over whole sequences, or with a cache, over T new positions of one sequence after the cached
+     * ones, whose keys and values it adds to the cache.
+     */
+    private float forward(int[] inputs, int[] targets, int B, int T, boolean training, long dropoutSeed, KvCache cache) {
         ensure(B, T);
         this.inputs = inputs;
         this.targets = targets;
         this.training = training;
         this.dropoutSeed = dropoutSeed;
         Activations a = acts;
-        int C = config.nEmbd(), NH = config.nHead(), V = config.vocabSize(), BT = B * T;
+        int C = config.nEmbd(), V = config.vocabSize(), BT = B * T;
         boolean pre = config.prenorm();
-        float p = dropout();
-
-        backend.encoderForward(a.encoded, inputs, params.wte, params.wpe, B, T, C);
+        int pos = cache == null ? 0 : cache.length();
+        // positions pos .. pos + T - 1 read wpe from row pos
+        backend.encoderForward(a.encoded, inputs, params.wte, params.wpe.slice((long) pos * C, (long) T * C), B, T, C);
         for (int l = 0; l < config.nLayer(); l++) {
             Weights.Layer L = params.layers[l];
             Activations.Layer A = a.layers[l];
@@ -186,7 +206,7 @@ public final class Gpt implements LanguageModel {
                 attIn = A.ln1();
             }
             linear(A.qkv(), attIn, l, Linear.QKV, L.qkvb(), BT, C, 3 * C);
-            backend.attentionForward(A.atty(), A.att(), A.qkv(), B, T, C, NH, p, dropoutSeed, stream(l, 0));
+            attention(A, l, B, T, pos, cache);
             linear(a.proj, A.atty(), l, Linear.ATTPROJ, L.attprojb(), BT, C, C);
             dropout(a.proj, BT * C, stream(l, 1));
             backend.residualForward(A.resAtt(), x, a.proj, BT * C);
@@ -223,6 +243,19 @@ public final class Gpt implements LanguageModel {
         backend.download(a.losses, lossesHost);
         validTargets = Losses.valid(targets, BT);
         return Losses.mean(lossesHost, targets, BT);
+    }
+
+    /** atty from qkv: over the sequences themselves, or over the cache once the new positions' keys and values are in it. */
+    private void attention(Activations.Layer A, int l, int B, int T, int pos, KvCache cache) {
+        int C = config.nEmbd(), NH = config.nHead();
+        if (cache == null) {
+            backend.attentionForward(A.atty(), A.att(), A.qkv(), B, T, C, NH, dropout(), dropoutSeed, stream(l, 0));
+            return;
+        }
+        long cached = (long) (pos + T) * C;
+        Tensor keys = cache.keys(l).slice(0, cached), values = cache.values(l).slice(0, cached); // (pos + T, C)
+        backend.kvCacheWrite(keys.slice((long) pos * C, (long) T * C), values.slice((long) pos * C, (long) T * C), A.qkv(), T, C);
+        backend.cachedAttentionForward(A.atty(), A.qkv(), keys, values, pos, T, C, NH);
     }
 
     /**

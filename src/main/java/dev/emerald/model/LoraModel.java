@@ -80,10 +80,26 @@ public final class LoraModel implements LanguageModel {
 
     @Override
     public float forward(int[] inputs, int[] targets, int B, int T, boolean training, long dropoutSeed) {
+        copyWholeToBase();
+        return base.forward(inputs, targets, B, T, training, dropoutSeed);
+    }
+
+    /** The base's cache: the adapters run inside the base's forward, so decoding needs nothing of its own. */
+    @Override
+    public KvCache newCache() {
+        return base.newCache();
+    }
+
+    @Override
+    public void forward(int[] tokens, int T, KvCache cache) {
+        copyWholeToBase();
+        base.forward(tokens, T, cache);
+    }
+
+    private void copyWholeToBase() {
         for (String name : whole) {
             backend().copy(view(base.parameters(), base.layout(), name), view(params, layout, name));
         }
-        return base.forward(inputs, targets, B, T, training, dropoutSeed);
     }
 
     @Override

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,6 +50,37 @@ class BenchCommandTest {
         try (var files = Files.list(tmp)) {
             assertEquals(before, files.toList(), "no checkpoint or any other file written");
         }
+    }
+
+    /** The medians, ratio and tokens/s line are those of the rounds printed. */
+    @Test
+    void benchGenerateTimesTheCacheAgainstTheRecompute() {
+        String out = assertOk(run("bench", "generate", "--device", "cpu", "--n-layer", "1", "--n-embd", "16", "--n-head", "2",
+                "--block-size", "8", "--tokens", "20", "--rounds", "3"));
+        Matcher round = Pattern.compile("round (\\d+): kv-cache ([0-9.]+) tokens/s, recompute ([0-9.]+) tokens/s( \\(untimed\\))?").matcher(out);
+        List<Double> cached = new ArrayList<>(), recomputed = new ArrayList<>();
+        int untimed = 0;
+        while (round.find()) {
+            if (round.group(4) != null) {
+                untimed++;
+            } else {
+                cached.add(Double.parseDouble(round.group(2)));
+                recomputed.add(Double.parseDouble(round.group(3)));
+            }
+        }
+        assertEquals(1, untimed, out);
+        assertEquals(3, cached.size(), out);
+        double kv = number(out, "kv-cache: ([0-9.]+) tokens/s \\(median"), full = number(out, "recompute: ([0-9.]+) tokens/s \\(median");
+        assertEquals(cached.stream().sorted().toList().get(1), kv, 1e-9, out);
+        assertEquals(recomputed.stream().sorted().toList().get(1), full, 1e-9, out);
+        assertEquals(kv / full, number(out, "ratio: ([0-9.]+)"), 0.006 + kv / full * 1e-3, out);
+        // printed to 0.1 and to 1 token/s from the same figure
+        assertEquals(kv, number(out, "tokens/s: ([0-9]+)\\n"), 0.55, out);
+    }
+
+    @Test
+    void benchGenerateRefusesSizesForACheckpoint() {
+        assertBadInput(run("bench", "generate", "--model", tmp.toString(), "--n-layer", "2"), "--n-layer", "--model");
     }
 
     @Test

@@ -173,6 +173,22 @@ public final class CpuBackend implements Backend {
                 of(att), att.off(), B, T, C, NH, dropout, seed, stream);
     }
 
+    @Override
+    public void kvCacheWrite(Tensor keys, Tensor values, Tensor qkv, int T, int C) {
+        float[] k = of(keys), v = of(values), x = of(qkv);
+        for (int t = 0; t < T; t++) {
+            int row = qkv.off() + t * 3 * C;
+            System.arraycopy(x, row + C, k, keys.off() + t * C, C);
+            System.arraycopy(x, row + 2 * C, v, values.off() + t * C, C);
+        }
+    }
+
+    @Override
+    public void cachedAttentionForward(Tensor out, Tensor qkv, Tensor keys, Tensor values, int pos, int T, int C, int NH) {
+        CpuAttention.forwardCached(of(out), out.off(), of(qkv), qkv.off(), of(keys), keys.off(), of(values), values.off(),
+                pos, T, C, NH);
+    }
+
     // ---- pointwise --------------------------------------------------------------------------
 
     private static final float GELU_SCALE = (float) Math.sqrt(2.0 / Math.PI);

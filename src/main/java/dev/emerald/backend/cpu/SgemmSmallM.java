@@ -97,31 +97,45 @@ final class SgemmSmallM {
         c[i] = accumulate ? c[i] + v : v;
     }
 
-    /** c[ci + j] (+)= sum_k row[k] * B[k][j] (B stored (K, N)), for j in [j0, j1): four vectors of j at a time. */
+    /**
+     * c[ci + j] (+)= sum_k row[k] * B[k][j] (B stored (K, N)), for j in [j0, j1): four vectors of j at a time, then
+     * one (masked) at a time. Two small loops rather than one of four masked vectors: C1 runs out of registers on
+     * that, and a method C1 cannot compile never reaches C2, which alone turns the Vector API into vector code.
+     */
     private static void axpys(float[] row, int K, float[] b, int bOff, int ldb, int j0, int j1, boolean accumulate,
                               float[] c, int ci) {
-        for (int j = j0; j < j1; j += 4 * L) {
-            VectorMask<Float> m0 = S.indexInRange(j, j1), m1 = S.indexInRange(j + L, j1);
-            VectorMask<Float> m2 = S.indexInRange(j + 2 * L, j1), m3 = S.indexInRange(j + 3 * L, j1);
+        int j = j0;
+        for (; j + 4 * L <= j1; j += 4 * L) {
             FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
             for (int k = 0, bk = bOff + j; k < K; k++, bk += ldb) {
                 FloatVector x = FloatVector.broadcast(S, row[k]);
-                s0 = FloatVector.fromArray(S, b, bk, m0).fma(x, s0);
-                s1 = FloatVector.fromArray(S, b, bk + L, m1).fma(x, s1);
-                s2 = FloatVector.fromArray(S, b, bk + 2 * L, m2).fma(x, s2);
-                s3 = FloatVector.fromArray(S, b, bk + 3 * L, m3).fma(x, s3);
+                s0 = FloatVector.fromArray(S, b, bk).fma(x, s0);
+                s1 = FloatVector.fromArray(S, b, bk + L).fma(x, s1);
+                s2 = FloatVector.fromArray(S, b, bk + 2 * L).fma(x, s2);
+                s3 = FloatVector.fromArray(S, b, bk + 3 * L).fma(x, s3);
             }
             int o = ci + j;
             if (accumulate) {
-                s0 = s0.add(FloatVector.fromArray(S, c, o, m0));
-                s1 = s1.add(FloatVector.fromArray(S, c, o + L, m1));
-                s2 = s2.add(FloatVector.fromArray(S, c, o + 2 * L, m2));
-                s3 = s3.add(FloatVector.fromArray(S, c, o + 3 * L, m3));
+                s0 = s0.add(FloatVector.fromArray(S, c, o));
+                s1 = s1.add(FloatVector.fromArray(S, c, o + L));
+                s2 = s2.add(FloatVector.fromArray(S, c, o + 2 * L));
+                s3 = s3.add(FloatVector.fromArray(S, c, o + 3 * L));
             }
-            s0.intoArray(c, o, m0);
-            s1.intoArray(c, o + L, m1);
-            s2.intoArray(c, o + 2 * L, m2);
-            s3.intoArray(c, o + 3 * L, m3);
+            s0.intoArray(c, o);
+            s1.intoArray(c, o + L);
+            s2.intoArray(c, o + 2 * L);
+            s3.intoArray(c, o + 3 * L);
+        }
+        for (; j < j1; j += L) {
+            VectorMask<Float> m = S.indexInRange(j, j1);
+            FloatVector s = FloatVector.zero(S);
+            for (int k = 0, bk = bOff + j; k < K; k++, bk += ldb) {
+                s = FloatVector.fromArray(S, b, bk, m).fma(FloatVector.broadcast(S, row[k]), s);
+            }
+            if (accumulate) {
+                s = s.add(FloatVector.fromArray(S, c, ci + j, m));
+            }
+            s.intoArray(c, ci + j, m);
         }
     }
 }

@@ -294,6 +294,21 @@ public final class CudaBackend implements Backend {
         pointwise("attention_permute_backward1", 3 * n, ptr(dqkv, 3 * n), dq, dk, dv, B, T, NH, hs);
     }
 
+    @Override
+    public void kvCacheWrite(Tensor keys, Tensor values, Tensor qkv, int T, int C) {
+        long n = (long) T * C;
+        pointwise("kv_cache_write1", n, ptr(keys, n), ptr(values, n), ptr(qkv, 3 * n), T, C);
+    }
+
+    @Override
+    public void cachedAttentionForward(Tensor out, Tensor qkv, Tensor keys, Tensor values, int pos, int T, int C, int NH) {
+        int hs = C / NH;
+        long n = (long) T * C, cached = (long) (pos + T) * C;
+        // one warp per (query, head); q and the output staged in shared memory
+        device.launch("cached_attention_forward1", T, NH, 1, 32, 1, 1, 4 * 2 * hs, ptr(out, n), ptr(qkv, 3 * n),
+                ptr(keys, cached), ptr(values, cached), pos, NH, hs, scoreScale(hs));
+    }
+
     /** The attention's score scale, 1 / sqrt(hs), as the CPU backend's. */
     private static float scoreScale(int hs) {
         return (float) (1.0 / Math.sqrt(hs));

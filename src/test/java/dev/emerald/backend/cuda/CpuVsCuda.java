@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * is absolute (about 1e-7) rather than relative; 1e-6 for probabilities and losses, whose error is
  * relative all the way down.
  */
-final class CpuVsCuda implements AutoCloseable {
+public final class CpuVsCuda implements AutoCloseable {
 
     /** Every tensor sits this many floats into its storage, so that offsets are exercised. */
     private static final int OFFSET = 3;
@@ -101,7 +101,7 @@ final class CpuVsCuda implements AutoCloseable {
         assertClose(what, cudaValues(t), cpuValues(t), tol, floor);
     }
 
-    static void assertClose(String what, float[] actual, float[] expected, double tol, double floor) {
+    public static void assertClose(String what, float[] actual, float[] expected, double tol, double floor) {
         int worst = 0;
         double max = -1;
         for (int i = 0; i < expected.length; i++) {

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -95,6 +96,23 @@ class CudaForwardOpsTest {
         ops.both(be -> be.attentionForward(out.on(be), att.on(be), qkv.on(be), B, T, C, NH, 0.2f, 77, 5));
         ops.assertMatches("attention with dropout att", att, TOL, PROB);
         ops.assertMatches("attention with dropout out", out, TOL, UNIT);
+    }
+
+    /**
+     * Generation's KV cache: a sequence's keys and values copied out of qkv, then the attention of its last T
+     * positions (queries at pos ..) over them, with heads smaller and larger than a warp and keys in several tiles of 32.
+     */
+    @ParameterizedTest(name = "pos={0} T={1} NH={2}")
+    @CsvSource({"0, 37, 4", "20, 1, 4", "45, 9, 2", "70, 1, 1", "33, 4, 2"})
+    void cachedAttention(int pos, int T, int heads) {
+        int n = pos + T;
+        Twin qkv = ops.randn(n * 3 * C, 1), keys = ops.randn(n * C, 1), values = ops.randn(n * C, 1), out = ops.randn(T * C, 1);
+        ops.both(be -> be.kvCacheWrite(keys.on(be), values.on(be), qkv.on(be), n, C));
+        ops.assertMatches("kv_cache_write1 keys", keys, 0, UNIT);
+        ops.assertMatches("kv_cache_write1 values", values, 0, UNIT);
+        ops.both(be -> be.cachedAttentionForward(out.on(be), qkv.on(be).slice((long) pos * 3 * C, (long) T * 3 * C), keys.on(be),
+                values.on(be), pos, T, C, heads));
+        ops.assertMatches("cached_attention_forward1 out", out, TOL, UNIT);
     }
 
     @Test
