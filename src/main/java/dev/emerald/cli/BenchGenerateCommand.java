@@ -2,9 +2,12 @@ package dev.emerald.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.emerald.backend.Backend;
+import dev.emerald.backend.cpu.CpuBackend;
 import dev.emerald.generate.Generator;
 import dev.emerald.generate.Sampler;
 import dev.emerald.model.LanguageModel;
+import dev.emerald.model.Gpt;
+import dev.emerald.model.Int8Host;
 import dev.emerald.model.Models;
 import dev.emerald.model.Preset;
 import dev.emerald.train.Checkpoint;
@@ -52,6 +55,9 @@ final class BenchGenerateCommand implements Runnable {
     @Option(names = "--tokens", paramLabel = "N", description = "new tokens per run, after a one-token prompt (default: ${DEFAULT-VALUE}, the course's)")
     int tokens = 500;
 
+    @Option(names = "--int8", description = "quantize the GPT's weight matrices to int8 (as 'emerald quantize') before timing")
+    boolean int8;
+
     @Option(names = "--rounds", paramLabel = "N", description = "timed runs of each, alternating, after one untimed of each (default: ${DEFAULT-VALUE})")
     int rounds = 3;
 
@@ -64,8 +70,8 @@ final class BenchGenerateCommand implements Runnable {
         }
         Backend backend = common.backend();
         LanguageModel model = model(backend);
-        stdout.printf("%s: %,d parameters, %s | batch 1, %d new tokens after a 1-token prompt, temperature 1, %d rounds after an untimed one, %s%n",
-                source.model != null ? source.model : preset(), model.layout().total(), Models.describe(model), tokens, rounds,
+        stdout.printf("%s%s: %,d parameters, %s | batch 1, %d new tokens after a 1-token prompt, temperature 1, %d rounds after an untimed one, %s%n",
+                source.model != null ? source.model : preset(), int8 ? " (int8 weights)" : "", model.layout().total(), Models.describe(model), tokens, rounds,
                 backend.name());
         Generator cached = new Generator(model), recomputing = Generator.recomputing(model);
         double[] fast = new double[rounds], slow = new double[rounds];
@@ -96,14 +102,21 @@ final class BenchGenerateCommand implements Runnable {
                 throw new UserException("--vocab-size, --block-size, --n-layer, --n-head and --n-embd size a --preset's model;"
                         + " a --model has its own: leave them out");
             }
-            return Checkpoint.load(source.model, backend).model();
+            return Checkpoint.load(source.model, backend, int8).model();
         }
         ObjectNode m = Preset.load(preset()).model().deepCopy();
         m.put("vocab_size", vocabSize != null ? vocabSize : 65);
         sizes.applyTo(m);
-        LanguageModel model = Models.create(m, backend);
+        // int8: the float weights are made on the host, then quantized, as 'generate --int8' does
+        LanguageModel model = Models.create(m, int8 ? new CpuBackend() : backend);
         model.initWeights(1337);
-        return model;
+        if (!int8) {
+            return model;
+        }
+        if (!(model instanceof Gpt gpt)) {
+            throw new UserException("the " + preset() + " preset is not a GPT: int8 quantization is for GPTs; leave out --int8");
+        }
+        return Int8Host.quantize(gpt).upload(backend);
     }
 
     /** New tokens a second of one generation: token 0 as the prompt, as the course starts, and the same seed every time. */

@@ -2,6 +2,8 @@ package dev.emerald.cli;
 
 import dev.emerald.cli.Cli.Result;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -53,10 +55,13 @@ class BenchCommandTest {
     }
 
     /** The medians, ratio and tokens/s line are those of the rounds printed. */
-    @Test
-    void benchGenerateTimesTheCacheAgainstTheRecompute() {
-        String out = assertOk(run("bench", "generate", "--device", "cpu", "--n-layer", "1", "--n-embd", "16", "--n-head", "2",
-                "--block-size", "8", "--tokens", "20", "--rounds", "3"));
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void benchGenerateTimesTheCacheAgainstTheRecompute(boolean int8) {
+        String[] args = {"bench", "generate", "--device", "cpu", "--n-layer", "1", "--n-embd", "16", "--n-head", "2",
+                "--block-size", "8", "--tokens", "20", "--rounds", "3"};
+        String out = assertOk(run(int8 ? Cli.concat(args, "--int8") : args));
+        assertEquals(int8, out.lines().findFirst().orElseThrow().startsWith("course (int8 weights): "), out);
         Matcher round = Pattern.compile("round (\\d+): kv-cache ([0-9.]+) tokens/s, recompute ([0-9.]+) tokens/s( \\(untimed\\))?").matcher(out);
         List<Double> cached = new ArrayList<>(), recomputed = new ArrayList<>();
         int untimed = 0;
@@ -81,6 +86,7 @@ class BenchCommandTest {
     @Test
     void benchGenerateRefusesSizesForACheckpoint() {
         assertBadInput(run("bench", "generate", "--model", tmp.toString(), "--n-layer", "2"), "--n-layer", "--model");
+        assertBadInput(run("bench", "generate", "--preset", "bigram", "--int8"), "not a GPT", "--int8");
     }
 
     @Test
