@@ -5,27 +5,50 @@
 
 #define GELU_SCALING_FACTOR 0.7978845608028654f // sqrt(2 / pi)
 
-// kernel 1: one thread per element
-extern "C" __global__ void gelu_forward1(float* out, const float* inp, int N) {
+// One thread per element; out is float, or bf16 where only a GEMM reads it (mixed precision).
+template <typename Out>
+__device__ __forceinline__ void gelu_forward(Out* out, const float* inp, int N) {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= N) {
         return;
     }
     float x = inp[i];
     float cube = x * x * x * 0.044715f;
-    out[i] = 0.5f * x * (1.0f + tanhf(GELU_SCALING_FACTOR * (x + cube)));
+    store(out + i, 0.5f * x * (1.0f + tanhf(GELU_SCALING_FACTOR * (x + cube))));
 }
-EMERALD_KERNEL(gelu_forward1)
 
-// kernel 1: one thread per element
-extern "C" __global__ void relu_forward1(float* out, const float* inp, int N) {
+template <typename Out>
+__device__ __forceinline__ void relu_forward(Out* out, const float* inp, int N) {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= N) {
         return;
     }
-    out[i] = fmaxf(inp[i], 0.0f);
+    store(out + i, fmaxf(inp[i], 0.0f));
+}
+
+// kernel 1: one thread per element
+extern "C" __global__ void gelu_forward1(float* out, const float* inp, int N) {
+    gelu_forward(out, inp, N);
+}
+EMERALD_KERNEL(gelu_forward1)
+
+// kernel 1 with a bf16 out
+extern "C" __global__ void gelu_forward_bf16_1(unsigned short* out, const float* inp, int N) {
+    gelu_forward(out, inp, N);
+}
+EMERALD_KERNEL(gelu_forward_bf16_1)
+
+// kernel 1: one thread per element
+extern "C" __global__ void relu_forward1(float* out, const float* inp, int N) {
+    relu_forward(out, inp, N);
 }
 EMERALD_KERNEL(relu_forward1)
+
+// kernel 1 with a bf16 out
+extern "C" __global__ void relu_forward_bf16_1(unsigned short* out, const float* inp, int N) {
+    relu_forward(out, inp, N);
+}
+EMERALD_KERNEL(relu_forward_bf16_1)
 
 // kernel 1: one thread per element; dinp = dout * gelu'(inp), the CPU backend's formula and order.
 // dinp may be dout (in place): each element is read and written by one thread.

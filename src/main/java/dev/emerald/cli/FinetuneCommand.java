@@ -42,6 +42,9 @@ final class FinetuneCommand implements Runnable {
     @Mixin
     Common common;
 
+    @Mixin
+    PrecisionOption precision;
+
     @Option(names = "--model", paramLabel = "DIR", description = "the base checkpoint (a training run's --out, or a Hugging Face GPT-2 directory)")
     Path model;
 
@@ -82,7 +85,7 @@ final class FinetuneCommand implements Runnable {
         List<Pair> pairs = PairsFile.read(data); // bad data and options fail before the model loads
         TrainConfig config = recipe.overrides(recipeJson());
         double fraction = valFraction != null ? valFraction : Dataset.DEFAULT_VAL_FRACTION;
-        Checkpoint.Loaded base = Checkpoint.load(model, common.backend());
+        Checkpoint.Loaded base = Checkpoint.load(model, precision.backend(common));
         FineTuning ft = FineTuning.start(base.model(), base.tokenizer(), data, pairs, fraction);
         stdout.printf("fine-tuning %s (%,d parameters)%s%n", model, ft.model().layout().total(), added(ft.addedCharacters()));
         Trainer trainer = new Trainer(ft.model(), ft.tokenizer(), ft.pairs(), config, TrainState.Source.pairs(data.toString(), fraction), out);
@@ -96,7 +99,7 @@ final class FinetuneCommand implements Runnable {
         if (!Files.isRegularFile(out.resolve(Checkpoint.STATE))) {
             throw new UserException(out + " holds no resumable run (no " + Checkpoint.STATE + "): start a new fine-tuning without --resume");
         }
-        Checkpoint.Loaded run = Checkpoint.load(out, common.backend());
+        Checkpoint.Loaded run = Checkpoint.load(out, precision.backend(common));
         TrainState state = run.state();
         if (state.pairs() == null) {
             throw new UserException(out + " holds a training run, not a fine-tuning one: continue it with 'emerald train --resume --out " + out + "'");

@@ -1,12 +1,17 @@
 package dev.emerald.model;
 
 import dev.emerald.backend.Backend;
+import dev.emerald.backend.Precision;
 import dev.emerald.tensor.Tensor;
 import dev.emerald.util.Rng;
 
+import java.util.function.LongFunction;
+
 /**
  * The GPT: parameters, gradients and activations in a few large buffers, and an explicit forward and
- * backward pass per layer (as llm.c's train_gpt2.c), running on any {@link Backend}.
+ * backward pass per layer (as llm.c's train_gpt2.c), running on any {@link Backend}. On a backend in
+ * {@link Precision#BF16} the GEMMs read a bf16 copy of the weights, cast from the float master weights
+ * at each forward, and the activations only GEMMs read are bf16 ({@link Activations}).
  */
 public final class Gpt implements LanguageModel {
 
@@ -14,9 +19,12 @@ public final class Gpt implements LanguageModel {
     private final Backend backend;
     private final ParameterLayout layout;
     private final Weights params;
+    /** What the GEMMs read: params, or their bf16 copy in mixed precision. */
+    private final Weights gemmWeights;
     private Weights grads;
 
     private Tensor actBuffer;
+    private Tensor halfBuffer;
     private Activations acts;
     private Tensor scratchBuffer;
     private GradScratch scratch;
@@ -34,6 +42,11 @@ public final class Gpt implements LanguageModel {
         this.backend = backend;
         this.layout = new ParameterLayout(config);
         this.params = new Weights(layout, config, backend.alloc(layout.total()));
+        this.gemmWeights = bf16() ? new Weights(layout, config, backend.allocBf16(layout.total())) : params;
+    }
+
+    private boolean bf16() {
+        return backend.precision() == Precision.BF16;
     }
 
     public GptConfig config() {
@@ -114,18 +127,26 @@ public final class Gpt implements LanguageModel {
             return;
         }
         long attState = backend.attentionStateSize(B, T, config.nEmbd(), config.nHead());
-        long need = Activations.size(config, B, T, attState);
-        if (actBuffer == null || actBuffer.size() < need) {
-            if (actBuffer != null) {
-                backend.free(actBuffer);
-            }
-            actBuffer = backend.alloc(need);
+        actBuffer = grown(actBuffer, Activations.size(config, B, T, attState, bf16()), backend::alloc);
+        if (bf16()) {
+            halfBuffer = grown(halfBuffer, Activations.halfSize(config, B, T), backend::allocBf16);
         }
-        acts = new Activations(actBuffer, config, B, T, attState);
+        acts = new Activations(actBuffer, halfBuffer, config, B, T, attState);
         scratch = null;
         if (lossesHost.length < B * T) {
             lossesHost = new float[B * T];
         }
+    }
+
+    /** buffer when it holds need values, else a new one from alloc (buffer, if any, freed). */
+    private Tensor grown(Tensor buffer, long need, LongFunction<Tensor> alloc) {
+        if (buffer != null && buffer.size() >= need) {
+            return buffer;
+        }
+        if (buffer != null) {
+            backend.free(buffer);
+        }
+        return alloc.apply(need);
     }
 
     /**
@@ -145,10 +166,13 @@ public final class Gpt implements LanguageModel {
         int C = config.nEmbd(), NH = config.nHead(), V = config.vocabSize(), BT = B * T;
         boolean pre = config.prenorm();
         float p = dropout();
+        if (gemmWeights != params) {
+            backend.castBf16(gemmWeights.all, params.all); // the master weights may have changed since the last forward
+        }
 
         backend.encoderForward(a.encoded, inputs, params.wte, params.wpe, B, T, C);
         for (int l = 0; l < config.nLayer(); l++) {
-            Weights.Layer L = params.layers[l];
+            Weights.Layer L = params.layers[l], W = gemmWeights.layers[l];
             Activations.Layer A = a.layers[l];
             Tensor x = a.layerInput(l, pre); // (B, T, C)
 
@@ -158,9 +182,9 @@ public final class Gpt implements LanguageModel {
                 backend.layernormForward(A.ln1(), A.ln1Mean(), A.ln1Rstd(), x, L.ln1w(), L.ln1b(), BT, C);
                 attIn = A.ln1();
             }
-            backend.matmulForward(A.qkv(), attIn, L.qkvw(), L.qkvb(), BT, C, 3 * C);
+            backend.matmulForward(A.qkv(), attIn, W.qkvw(), L.qkvb(), BT, C, 3 * C);
             backend.attentionForward(A.atty(), A.att(), A.qkv(), B, T, C, NH, p, dropoutSeed, stream(l, 0));
-            backend.matmulForward(a.proj, A.atty(), L.attprojw(), L.attprojb(), BT, C, C);
+            backend.matmulForward(a.proj, A.atty(), W.attprojw(), L.attprojb(), BT, C, C);
             dropout(a.proj, BT * C, stream(l, 1));
             backend.residualForward(A.resAtt(), x, a.proj, BT * C);
 
@@ -173,13 +197,13 @@ public final class Gpt implements LanguageModel {
                 backend.layernormForward(A.ln1(), A.ln1Mean(), A.ln1Rstd(), A.resAtt(), L.ln1w(), L.ln1b(), BT, C);
                 mlpIn = A.ln1();
             }
-            backend.matmulForward(A.fch(), mlpIn, L.fcw(), L.fcb(), BT, C, 4 * C);
+            backend.matmulForward(A.fch(), mlpIn, W.fcw(), L.fcb(), BT, C, 4 * C);
             if (config.activation() == GptConfig.Activation.gelu) {
                 backend.geluForward(A.fchAct(), A.fch(), BT * 4 * C);
             } else {
                 backend.reluForward(A.fchAct(), A.fch(), BT * 4 * C);
             }
-            backend.matmulForward(a.proj, A.fchAct(), L.fcprojw(), L.fcprojb(), BT, 4 * C, C);
+            backend.matmulForward(a.proj, A.fchAct(), W.fcprojw(), L.fcprojb(), BT, 4 * C, C);
             dropout(a.proj, BT * C, stream(l, 2));
             backend.residualForward(A.resMlp(), pre ? A.resAtt() : A.ln1(), a.proj, BT * C);
             if (!pre) {
@@ -188,7 +212,7 @@ public final class Gpt implements LanguageModel {
         }
         Tensor last = a.layerOutput(config.nLayer() - 1, pre);
         backend.layernormForward(a.lnf, a.lnfMean, a.lnfRstd, last, params.lnfw, params.lnfb, BT, C);
-        backend.matmulForward(a.logits, a.lnf, params.lmw, params.lmb, BT, C, V); // (B, T, V)
+        backend.matmulForward(a.logits, a.lnf, gemmWeights.lmw, params.lmb, BT, C, V); // (B, T, V)
         if (targets == null) {
             return Float.NaN;
         }
@@ -213,13 +237,7 @@ public final class Gpt implements LanguageModel {
         boolean pre = config.prenorm();
         if (scratch == null) {
             long attScratch = backend.attentionScratchSize(B, T, C, NH);
-            long need = GradScratch.size(config, B, T, attScratch);
-            if (scratchBuffer == null || scratchBuffer.size() < need) {
-                if (scratchBuffer != null) {
-                    backend.free(scratchBuffer);
-                }
-                scratchBuffer = backend.alloc(need);
-            }
+            scratchBuffer = grown(scratchBuffer, GradScratch.size(config, B, T, attScratch), backend::alloc);
             scratch = new GradScratch(scratchBuffer, config, B, T, attScratch);
         }
         GradScratch s = scratch;
@@ -229,13 +247,13 @@ public final class Gpt implements LanguageModel {
 
         // LM head and final layernorm; the probabilities become dlogits in place
         backend.crossEntropyBackward(a.logits, a.logits, targets, lossScale / validTargets, BT, V);
-        backend.matmulBackward(s.dln, g.lmw, g.lmb, a.logits, a.lnf, params.lmw, BT, C, V);
+        backend.matmulBackward(s.dln, g.lmw, g.lmb, a.logits, a.lnf, gemmWeights.lmw, BT, C, V);
         backend.zero(s.dres);
         Tensor last = a.layerOutput(config.nLayer() - 1, pre);
         backend.layernormBackward(s.dres, g.lnfw, g.lnfb, s.dln, last, params.lnfw, a.lnfMean, a.lnfRstd, BT, C);
 
         for (int l = config.nLayer() - 1; l >= 0; l--) {
-            Weights.Layer L = params.layers[l];
+            Weights.Layer L = params.layers[l], W = gemmWeights.layers[l];
             Weights.Layer G = g.layers[l];
             Activations.Layer A = a.layers[l];
             Tensor x = a.layerInput(l, pre);
@@ -250,13 +268,13 @@ public final class Gpt implements LanguageModel {
             Tensor mlpIn = pre ? A.ln2() : A.ln1();
             backend.copy(s.dproj, dMlp);
             dropout(s.dproj, BT * C, stream(l, 2));
-            backend.matmulBackward(s.dfch, G.fcprojw(), G.fcprojb(), s.dproj, A.fchAct(), L.fcprojw(), BT, 4 * C, C);
+            backend.matmulBackward(s.dfch, G.fcprojw(), G.fcprojb(), s.dproj, A.fchAct(), W.fcprojw(), BT, 4 * C, C);
             if (config.activation() == GptConfig.Activation.gelu) {
                 backend.geluBackward(s.dfch, A.fch(), s.dfch, BT * 4 * C);
             } else {
                 backend.reluBackward(s.dfch, A.fch(), s.dfch, BT * 4 * C);
             }
-            backend.matmulBackward(s.dln, G.fcw(), G.fcb(), s.dfch, mlpIn, L.fcw(), BT, C, 4 * C);
+            backend.matmulBackward(s.dln, G.fcw(), G.fcb(), s.dfch, mlpIn, W.fcw(), BT, C, 4 * C);
             if (pre) {
                 // dres becomes the gradient of resAtt: the residual path plus ln2's
                 backend.layernormBackward(s.dres, G.ln2w(), G.ln2b(), s.dln, A.resAtt(), L.ln2w(), A.ln2Mean(), A.ln2Rstd(), BT, C);
@@ -269,10 +287,10 @@ public final class Gpt implements LanguageModel {
             // attention; dres is the gradient of resAtt = x + dropout(attproj(...))
             backend.copy(s.dproj, s.dres);
             dropout(s.dproj, BT * C, stream(l, 1));
-            backend.matmulBackward(s.datty, G.attprojw(), G.attprojb(), s.dproj, A.atty(), L.attprojw(), BT, C, C);
+            backend.matmulBackward(s.datty, G.attprojw(), G.attprojb(), s.dproj, A.atty(), W.attprojw(), BT, C, C);
             backend.attentionBackward(s.dqkv, s.datt, s.datty, A.atty(), A.qkv(), A.att(), B, T, C, NH,
                     dropout(), dropoutSeed, stream(l, 0));
-            backend.matmulBackward(s.dln, G.qkvw(), G.qkvb(), s.dqkv, pre ? A.ln1() : x, L.qkvw(), BT, C, 3 * C);
+            backend.matmulBackward(s.dln, G.qkvw(), G.qkvb(), s.dqkv, pre ? A.ln1() : x, W.qkvw(), BT, C, 3 * C);
             if (pre) {
                 backend.layernormBackward(s.dres, G.ln1w(), G.ln1b(), s.dln, x, L.ln1w(), A.ln1Mean(), A.ln1Rstd(), BT, C);
             } else {

@@ -2,17 +2,19 @@ package dev.emerald.backend.cuda;
 
 import dev.emerald.tensor.Storage;
 
-/** A device allocation of size floats at a device address; freed once, on close. */
+/** A device allocation of size values (floats, or bf16 values of 2 bytes) at a device address; freed once, on close. */
 public final class CudaStorage implements Storage, AutoCloseable {
     private final DeviceApi device;
     private final long address;
     private final long size;
+    private final int valueBytes;
     private boolean freed;
 
-    CudaStorage(DeviceApi device, long address, long size) {
+    CudaStorage(DeviceApi device, long address, long size, int valueBytes) {
         this.device = device;
         this.address = address;
         this.size = size;
+        this.valueBytes = valueBytes;
     }
 
     public long address() {
@@ -25,6 +27,11 @@ public final class CudaStorage implements Storage, AutoCloseable {
     @Override
     public long size() {
         return size;
+    }
+
+    /** 4 for floats, 2 for bf16. */
+    public int valueBytes() {
+        return valueBytes;
     }
 
     @Override

@@ -94,7 +94,7 @@ class CudaGptForwardTest {
             LanguageModel a = tiny("gpt2", generating), b = tiny("gpt2", once);
             new Generator(a).generate(new int[] {1}, BLOCK, new Sampler(0, 0, 0), t -> true); // T = 1, 2, ..., BLOCK
             b.forward(new int[BLOCK], null, 1, BLOCK, false, 0);
-            assertEquals(once.allocatedFloats(), generating.allocatedFloats(),
+            assertEquals(once.allocatedBytes(), generating.allocatedBytes(),
                     "device floats held after generating up to block_size, against one forward at block_size");
         }
     }
