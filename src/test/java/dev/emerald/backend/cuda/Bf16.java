@@ -56,14 +56,22 @@ final class Bf16 {
         return h;
     }
 
-    /** The values of a bf16 tensor of the emulator, as floats. */
-    static float[] values(Tensor t) {
-        short[] h = bits(t);
+    /** The values of bf16 bits, as floats. */
+    static float[] values(short[] h) {
         float[] x = new float[h.length];
         for (int i = 0; i < h.length; i++) {
             x[i] = value(h[i]);
         }
         return x;
+    }
+
+    /** h packed two to an int, little-endian, for a device's int copy. */
+    static int[] packed(short[] h) {
+        int[] words = new int[(h.length + 1) / 2];
+        for (int i = 0; i < h.length; i++) {
+            words[i / 2] |= (h[i] & 0xffff) << (16 * (i % 2));
+        }
+        return words;
     }
 
     /** Writes h into emulator memory at address. */
