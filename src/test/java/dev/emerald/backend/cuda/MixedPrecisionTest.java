@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.emerald.backend.Backend;
 import dev.emerald.backend.Precision;
 import dev.emerald.backend.cpu.CpuBackend;
 import dev.emerald.model.LanguageModel;
-import dev.emerald.model.Models;
 import dev.emerald.model.ParameterLayout;
-import dev.emerald.model.Preset;
 import dev.emerald.tensor.Tensor;
 import dev.emerald.train.AdamW;
 import dev.emerald.train.TrainConfig;
@@ -21,7 +18,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Tiny gpt2 and course models in bf16 mixed precision (CUDA on the emulator), with dropout on.
+ * Tiny gpt2 and course models (CudaTrainingStepTest's: C = 84, 4 heads of 21, dropout 0.1) in bf16 mixed
+ * precision, CUDA on the emulator.
  * <p>
  * First, that they compute exactly what mixed precision means: the float model whose GEMM operands
  * (weights, inputs, the backward's dout) are rounded to bf16 by the naive {@link Bf16#round}, all else
@@ -39,17 +37,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class MixedPrecisionTest {
 
-    private static final int V = 67, B = 2, T = 37, STEPS = 3;
+    private static final int V = CudaTrainingStepTest.V, B = 2, T = 37, STEPS = 3;
     private static final TrainConfig CONFIG = new TrainConfig(B, 1, 1e-3f, 1e-4f, 1, STEPS, 0.1f, 0.9f, 0.95f, 1f, STEPS, 1, 1);
-
-    /** The preset's family at a tiny, awkward size (C = 84, 4 heads of 21), with dropout 0.1. */
-    private static LanguageModel tiny(String preset, Backend be) {
-        ObjectNode m = Preset.load(preset).model().deepCopy();
-        m.put("vocab_size", V).put("block_size", 40).put("n_layer", 2).put("n_head", 4).put("n_embd", 84).put("dropout", 0.1);
-        LanguageModel model = Models.create(m, be);
-        model.initWeights(1);
-        return model;
-    }
 
     private static CudaBackend bf16Backend(Attention attention) {
         return new CudaBackend(new EmulatorDevice(Emulators.kernels()), attention, Precision.BF16);
@@ -73,7 +62,8 @@ class MixedPrecisionTest {
     @CsvSource({"gpt2, FUSED", "gpt2, UNFUSED", "course, FUSED", "course, UNFUSED"})
     void bf16ModelIsTheFloatModelWithRoundedGemmOperands(String preset, Attention attention) {
         try (CudaBackend bf16 = bf16Backend(attention); CudaBackend fp32 = Emulators.backend(attention)) {
-            LanguageModel actual = tiny(preset, bf16), expected = tiny(preset, Bf16Reference.backend(fp32));
+            LanguageModel actual = CudaTrainingStepTest.tiny(preset, bf16);
+            LanguageModel expected = CudaTrainingStepTest.tiny(preset, Bf16Reference.backend(fp32));
             AdamW actualOpt = new AdamW(actual), expectedOpt = new AdamW(expected);
             Rng rng = Rng.of(3);
             int[] x = new int[B * T], y = new int[B * T];
@@ -103,7 +93,7 @@ class MixedPrecisionTest {
     @ValueSource(strings = {"gpt2", "course"})
     void bf16IsWithinItsPrecisionOfFp32(String preset) {
         try (CudaBackend cuda = bf16Backend(Attention.configured())) {
-            LanguageModel fp32 = tiny(preset, new CpuBackend()), bf16 = tiny(preset, cuda);
+            LanguageModel fp32 = CudaTrainingStepTest.tiny(preset, new CpuBackend()), bf16 = CudaTrainingStepTest.tiny(preset, cuda);
             int[] x = new int[B * T], y = new int[B * T];
             batch(Rng.of(3), x, y);
             float want = fp32.forward(x, y, B, T, true, 7), got = bf16.forward(x, y, B, T, true, 7);
