@@ -127,6 +127,19 @@ inline float rsqrtf(float x) {
     return 1.0f / sqrtf(x);
 }
 
+// Bit casts, as CUDA's intrinsics (bf16 conversions in common.cuh use them).
+inline unsigned __float_as_uint(float x) {
+    unsigned u;
+    std::memcpy(&u, &x, sizeof u);
+    return u;
+}
+
+inline float __uint_as_float(unsigned u) {
+    float x;
+    std::memcpy(&x, &u, sizeof x);
+    return x;
+}
+
 // Macros: glibc's math.h declares __expf and __logf, but libm does not export them.
 #define __expf(x) expf(x)
 #define __logf(x) logf(x)

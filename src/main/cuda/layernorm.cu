@@ -7,12 +7,14 @@
 #include "reduce.cuh"
 
 // One warp per row: the lanes stride over C, once for the mean and again for the variance (two
-// passes, as the CPU backend, so no E[x^2] - E[x]^2 cancellation).
+// passes, as the CPU backend, so no E[x^2] - E[x]^2 cancellation). out is float, or bf16 where only
+// a GEMM reads it (mixed precision); mean and rstd stay float.
 // Launch: 1-D blocks of a multiple of 32 threads, grid ceil(N * 32 / block).
-extern "C" __global__ void layernorm_forward1(float* __restrict__ out, float* __restrict__ mean,
-                                              float* __restrict__ rstd, const float* __restrict__ inp,
-                                              const float* __restrict__ weight, const float* __restrict__ bias,
-                                              int N, int C) {
+template <typename Out>
+__device__ __forceinline__ void layernorm_forward(Out* __restrict__ out, float* __restrict__ mean,
+                                                  float* __restrict__ rstd, const float* __restrict__ inp,
+                                                  const float* __restrict__ weight, const float* __restrict__ bias,
+                                                  int N, int C) {
     int lane = threadIdx.x % warpSize;
     int row = (blockIdx.x * blockDim.x + threadIdx.x) / warpSize;
     if (row >= N) {
@@ -30,16 +32,33 @@ extern "C" __global__ void layernorm_forward1(float* __restrict__ out, float* __
         var += d * d;
     }
     float s = rsqrtf(warp_reduce_sum(var) / C + 1e-5f);
-    float* o = out + row * C;  // (C,)
+    Out* o = out + row * C;  // (C,)
     for (int c = lane; c < C; c += warpSize) {
-        o[c] = (x[c] - m) * s * weight[c] + bias[c];
+        store(o + c, (x[c] - m) * s * weight[c] + bias[c]);
     }
     if (lane == 0) {
         mean[row] = m;
         rstd[row] = s;
     }
 }
+
+// kernel 1: float out
+extern "C" __global__ void layernorm_forward1(float* __restrict__ out, float* __restrict__ mean,
+                                              float* __restrict__ rstd, const float* __restrict__ inp,
+                                              const float* __restrict__ weight, const float* __restrict__ bias,
+                                              int N, int C) {
+    layernorm_forward(out, mean, rstd, inp, weight, bias, N, C);
+}
 EMERALD_KERNEL(layernorm_forward1)
+
+// kernel 1 with a bf16 out
+extern "C" __global__ void layernorm_forward_bf16_1(unsigned short* __restrict__ out, float* __restrict__ mean,
+                                                    float* __restrict__ rstd, const float* __restrict__ inp,
+                                                    const float* __restrict__ weight, const float* __restrict__ bias,
+                                                    int N, int C) {
+    layernorm_forward(out, mean, rstd, inp, weight, bias, N, C);
+}
+EMERALD_KERNEL(layernorm_forward_bf16_1)
 
 // dinp (N, C) += (dnorm - mean(dnorm) - norm * mean(dnorm * norm)) * rstd, with norm = (inp - mean) * rstd
 // and dnorm = weight * dout. One warp per row, as the forward: the two row means by warp shuffles.

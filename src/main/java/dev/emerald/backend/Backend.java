@@ -160,6 +160,28 @@ public interface Backend extends AutoCloseable {
     void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
                float wd, float bc1, float bc2);
 
+    // ---- mixed precision --------------------------------------------------------------------
+
+    /**
+     * The precision of the model's GEMMs here. With {@link Precision#BF16}, tensors from
+     * {@link #allocBf16} may be given as matmulForward's and matmulBackward's inp and w (the GEMM then takes
+     * bf16 operands, casting a float inp or dout itself, and accumulates and writes in float) and as the out
+     * of layernormForward, geluForward and reluForward (the float result rounded to bf16).
+     */
+    default Precision precision() {
+        return Precision.FP32;
+    }
+
+    /** A new zero-filled tensor of n bf16 values, on a backend whose {@link #precision} is BF16. */
+    default Tensor allocBf16(long n) {
+        throw new UnsupportedOperationException(name() + " has no bf16 tensors");
+    }
+
+    /** dst (bf16) = src rounded to the nearest bf16, ties to even; NaN stays NaN. */
+    default void castBf16(Tensor dst, Tensor src) {
+        throw new UnsupportedOperationException(name() + " has no bf16 tensors");
+    }
+
     /** The memory of the device the backend runs on, where it has one that reports it. */
     default Optional<DeviceMemory> deviceMemory() {
         return Optional.empty();

@@ -1,6 +1,7 @@
 package dev.emerald.backend;
 
 import dev.emerald.backend.cpu.CpuBackend;
+import dev.emerald.backend.cuda.Attention;
 import dev.emerald.backend.cuda.CudaBackend;
 import dev.emerald.backend.cuda.CudaProbe;
 import dev.emerald.backend.cuda.DeviceApi;
@@ -45,10 +46,20 @@ public enum DeviceChoice {
     }
 
     public Backend open() {
-        return switch (resolve()) {
+        return open(Precision.FP32);
+    }
+
+    /** With the GEMMs in precision: bf16 needs a CUDA backend (the CPU backend computes in float only). */
+    public Backend open(Precision precision) {
+        DeviceChoice device = resolve();
+        if (device == CPU && precision != Precision.FP32) {
+            throw new UserException("--precision " + precision.label() + " needs a CUDA device (--device cuda or cuda-emu)"
+                    + (this == AUTO ? ", and auto found none" : "") + ": the CPU backend computes in fp32 only; leave --precision out");
+        }
+        return switch (device) {
             case CPU -> new CpuBackend();
-            case CUDA -> cudaBackend(openCuda());
-            case CUDA_EMU -> cudaBackend(openEmulator());
+            case CUDA -> cudaBackend(openCuda(), precision);
+            case CUDA_EMU -> cudaBackend(openEmulator(), precision);
             case AUTO -> throw new AssertionError("resolve() never gives auto");
         };
     }
@@ -70,8 +81,8 @@ public enum DeviceChoice {
         return new EmulatorDevice();
     }
 
-    /** CUDA ops on a device, real or emulated. */
-    private static Backend cudaBackend(DeviceApi device) {
-        return new CudaBackend(device);
+    /** CUDA ops on a device, real or emulated, with the configured attention. */
+    private static Backend cudaBackend(DeviceApi device, Precision precision) {
+        return new CudaBackend(device, Attention.configured(), precision);
     }
 }

@@ -27,6 +27,9 @@ final class BenchTrainCommand implements Runnable {
     Common common;
 
     @Mixin
+    PrecisionOption precision;
+
+    @Mixin
     TrainOptions options;
 
     @Option(names = "--untimed", paramLabel = "N", description = "steps run first, untimed, while the JIT compiles (default: ${DEFAULT-VALUE})")
@@ -37,7 +40,7 @@ final class BenchTrainCommand implements Runnable {
     @Override
     public void run() {
         try (TrainingData input = options.input(null)) {
-            bench(options.newRun(common.backend(), input));
+            bench(options.newRun(precision.backend(common), input));
         }
     }
 

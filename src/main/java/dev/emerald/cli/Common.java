@@ -2,6 +2,7 @@ package dev.emerald.cli;
 
 import dev.emerald.backend.Backend;
 import dev.emerald.backend.DeviceChoice;
+import dev.emerald.backend.Precision;
 import picocli.CommandLine.Option;
 
 /** Options every command shares. */
@@ -15,5 +16,10 @@ final class Common {
 
     Backend backend() {
         return DeviceChoice.parse(device).open();
+    }
+
+    /** The device's backend with its GEMMs in precision. */
+    Backend backend(Precision precision) {
+        return DeviceChoice.parse(device).open(precision);
     }
 }

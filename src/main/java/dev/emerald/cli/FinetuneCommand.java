@@ -1,5 +1,6 @@
 package dev.emerald.cli;
 
+import dev.emerald.backend.Backend;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.emerald.data.Dataset;
@@ -45,6 +46,9 @@ final class FinetuneCommand implements Runnable {
 
     @Mixin
     Common common;
+
+    @Mixin
+    PrecisionOption precision;
 
     @Option(names = "--model", paramLabel = "DIR", description = "the base checkpoint (a training run's --out, or a Hugging Face GPT-2 directory)")
     Path model;
@@ -98,7 +102,7 @@ final class FinetuneCommand implements Runnable {
         TrainConfig config = recipe.overrides(recipeJson());
         double fraction = valFraction != null ? valFraction : Dataset.DEFAULT_VAL_FRACTION;
         Lora.Settings lora = loraSettings();
-        Checkpoint.Loaded base = Checkpoint.load(model, common.backend());
+        Checkpoint.Loaded base = Checkpoint.load(model, precision.backend(common));
         FineTuning ft = FineTuning.start(base.model(), base.tokenizer(), data, pairs, fraction);
         stdout.printf("fine-tuning %s (%,d parameters)%s%n", model, ft.model().layout().total(), added(ft.addedCharacters()));
         if (lora != null) {
@@ -151,7 +155,8 @@ final class FinetuneCommand implements Runnable {
         if (!Files.isRegularFile(out.resolve(Checkpoint.STATE))) {
             throw new UserException(out + " holds no resumable run (no " + Checkpoint.STATE + "): start a new fine-tuning without --resume");
         }
-        Checkpoint.Loaded run = LoraCheckpoint.holds(out) ? LoraCheckpoint.resume(out, common.backend()) : Checkpoint.load(out, common.backend());
+        Backend backend = precision.backend(common);
+        Checkpoint.Loaded run = LoraCheckpoint.holds(out) ? LoraCheckpoint.resume(out, backend) : Checkpoint.load(out, backend);
         TrainState state = run.state();
         if (state.pairs() == null) {
             throw new UserException(out + " holds a training run, not a fine-tuning one: continue it with 'emerald train --resume --out " + out + "'");

@@ -30,6 +30,9 @@ final class TrainCommand implements Runnable {
     Common common;
 
     @Mixin
+    PrecisionOption precision;
+
+    @Mixin
     TrainOptions options;
 
     @Option(names = "--out", paramLabel = "DIR", description = "checkpoint directory (default: runs/PRESET)")
@@ -63,7 +66,7 @@ final class TrainCommand implements Runnable {
                 throw new UserException("--tokenizer cannot change when resuming: the run keeps the tokenizer saved in " + dir
                         + "; leave --tokenizer out");
             }
-            loaded = Checkpoint.load(dir, common.backend());
+            loaded = Checkpoint.load(dir, precision.backend(common));
             resumed = loaded.state();
             if (resumed.pairs() != null) {
                 throw new UserException(dir + " holds a fine-tuning run: continue it with 'emerald finetune --resume --out " + dir + "'");
@@ -94,7 +97,7 @@ final class TrainCommand implements Runnable {
                 throw new UserException("the run in " + dir + " already reached step " + startStep + ": pass a larger --steps to continue it");
             }
         } else {
-            setup = options.newRun(common.backend(), input);
+            setup = options.newRun(precision.backend(common), input);
             optimizer = new AdamW(setup.model());
             startStep = 0;
             samplerState = setup.config().seed();

@@ -1,9 +1,11 @@
 package dev.emerald.cli;
 
 import dev.emerald.backend.Backend;
+import dev.emerald.backend.Precision;
 import dev.emerald.io.AtomicDir;
 import dev.emerald.io.FileTrees;
 import dev.emerald.model.LanguageModel;
+import dev.emerald.model.Models;
 import dev.emerald.model.TrainingMemory;
 import dev.emerald.train.AdamW;
 import dev.emerald.train.Checkpoint;
@@ -32,8 +34,10 @@ record TrainingRun(PrintStream stdout, LanguageModel model, TrainConfig config, 
     /** Runs trainer from startStep to the end (or Ctrl-C) and says where the checkpoint is. */
     Trainer.Result run(Trainer trainer, AdamW optimizer, int startStep, long samplerState) {
         TrainingMemory estimate = TrainingMemory.of(model, config.batchSize(), rowLength);
-        stdout.printf("memory estimate: %s: %s in all%n", estimate.describe(), Bytes.human(estimate.total()));
         Backend backend = model.backend();
+        String fp32 = backend.precision() == Precision.FP32 ? "" : " (fp32: " + Bytes.human(TrainingMemory.of(Models.describe(model),
+                backend, Precision.FP32, config.batchSize(), rowLength).total()) + ")";
+        stdout.printf("memory estimate: %s: %s in all%s%n", estimate.describe(), Bytes.human(estimate.total()), fp32);
         Signal.handle(new Signal("INT"), s -> trainer.requestStop());
         Trainer.Result result;
         try (ProgressBar bar = ProgressBars.create("train", " steps", startStep, config.maxSteps())) {

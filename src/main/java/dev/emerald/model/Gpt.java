@@ -1,12 +1,17 @@
 package dev.emerald.model;
 
 import dev.emerald.backend.Backend;
+import dev.emerald.backend.Precision;
 import dev.emerald.tensor.Tensor;
 import dev.emerald.util.Rng;
 
+import java.util.function.LongFunction;
+
 /**
  * The GPT: parameters, gradients and activations in a few large buffers, and an explicit forward and
- * backward pass per layer (as llm.c's train_gpt2.c), running on any {@link Backend}.
+ * backward pass per layer (as llm.c's train_gpt2.c), running on any {@link Backend}. On a backend in
+ * {@link Precision#BF16} the GEMMs read a bf16 copy of the weights, cast from the float master weights
+ * at each forward, and the activations only GEMMs read are bf16 ({@link Activations}).
  */
 public final class Gpt implements LanguageModel {
 
@@ -16,11 +21,14 @@ public final class Gpt implements LanguageModel {
     private final Weights params;
     /** The weight matrices of the linear layers as int8, when the model is quantized (params then lacks them). */
     private final Int8Weights int8;
+    /** What the GEMMs read: params, or their bf16 copy in mixed precision. */
+    private final Weights gemmWeights;
     private Weights grads;
     /** LoRA adapters added to the block projections, or null. */
     private Lora lora;
 
     private Tensor actBuffer;
+    private Tensor halfBuffer;
     private Activations acts;
     private Tensor scratchBuffer;
     private GradScratch scratch;
@@ -43,11 +51,16 @@ public final class Gpt implements LanguageModel {
         this.layout = layout;
         this.params = new Weights(layout, config, backend.alloc(layout.total()));
         this.int8 = int8 == null ? null : new Int8Weights(int8, backend);
+        this.gemmWeights = bf16() ? new Weights(layout, config, backend.allocBf16(layout.total())) : params;
     }
 
     /** A GPT for inference with int8 weight matrices (zeros until uploaded): see {@link Int8Host#upload}. */
     static Gpt quantized(Int8Layout layout, Backend backend) {
         return new Gpt(layout.config(), backend, layout.floats(), layout);
+    }
+
+    private boolean bf16() {
+        return backend.precision() == Precision.BF16;
     }
 
     public GptConfig config() {
@@ -141,18 +154,26 @@ public final class Gpt implements LanguageModel {
             return;
         }
         long attState = backend.attentionStateSize(B, T, config.nEmbd(), config.nHead());
-        long need = Activations.size(config, B, T, attState);
-        if (actBuffer == null || actBuffer.size() < need) {
-            if (actBuffer != null) {
-                backend.free(actBuffer);
-            }
-            actBuffer = backend.alloc(need);
+        actBuffer = grown(actBuffer, Activations.size(config, B, T, attState, bf16()), backend::alloc);
+        if (bf16()) {
+            halfBuffer = grown(halfBuffer, Activations.halfSize(config, B, T), backend::allocBf16);
         }
-        acts = new Activations(actBuffer, config, B, T, attState);
+        acts = new Activations(actBuffer, halfBuffer, config, B, T, attState);
         scratch = null;
         if (lossesHost.length < B * T) {
             lossesHost = new float[B * T];
         }
+    }
+
+    /** buffer when it holds need values, else a new one from alloc (buffer, if any, freed). */
+    private Tensor grown(Tensor buffer, long need, LongFunction<Tensor> alloc) {
+        if (buffer != null && buffer.size() >= need) {
+            return buffer;
+        }
+        if (buffer != null) {
+            backend.free(buffer);
+        }
+        return alloc.apply(need);
     }
 
     /**
@@ -191,6 +212,9 @@ public final class Gpt implements LanguageModel {
         Activations a = acts;
         int C = config.nEmbd(), V = config.vocabSize(), BT = B * T;
         boolean pre = config.prenorm();
+        if (gemmWeights != params) {
+            backend.castBf16(gemmWeights.all, params.all); // the master weights may have changed since the last forward
+        }
         int pos = cache == null ? 0 : cache.length();
         // positions pos .. pos + T - 1 read wpe from row pos
         backend.encoderForward(a.encoded, inputs, params.wte, params.wpe.slice((long) pos * C, (long) T * C), B, T, C);
@@ -273,13 +297,7 @@ public final class Gpt implements LanguageModel {
         boolean pre = config.prenorm();
         if (scratch == null) {
             long attScratch = backend.attentionScratchSize(B, T, C, NH);
-            long need = GradScratch.size(config, B, T, attScratch);
-            if (scratchBuffer == null || scratchBuffer.size() < need) {
-                if (scratchBuffer != null) {
-                    backend.free(scratchBuffer);
-                }
-                scratchBuffer = backend.alloc(need);
-            }
+            scratchBuffer = grown(scratchBuffer, GradScratch.size(config, B, T, attScratch), backend::alloc);
             scratch = new GradScratch(scratchBuffer, config, B, T, attScratch);
         }
         GradScratch s = scratch;
@@ -357,7 +375,7 @@ public final class Gpt implements LanguageModel {
     /** Every weight matmul of the forward: out (N, OC) = inp (N, C) @ w^T + bias, w int8 when the model is quantized. */
     private void linear(Tensor out, Tensor inp, int l, Linear linear, Tensor bias, int N, int C, int OC) {
         if (int8 == null) {
-            backend.matmulForward(out, inp, linear.weight(params, l), bias, N, C, OC);
+            backend.matmulForward(out, inp, linear.weight(gemmWeights, l), bias, N, C, OC);
             if (lora != null && linear != Linear.LM_HEAD) {
                 lora.forward(out, inp, l, linear, N, C, OC);
             }
@@ -369,7 +387,7 @@ public final class Gpt implements LanguageModel {
 
     /** The backward of {@link #linear}: dinp (N, C) = dout @ w, with the adapter's share; w's and the bias's gradients added. */
     private void linearBackward(Tensor dinp, Tensor dout, Tensor inp, int l, Linear linear, Tensor dbias, int N, int C, int OC) {
-        backend.matmulBackward(dinp, linear.weight(grads, l), dbias, dout, inp, linear.weight(params, l), N, C, OC);
+        backend.matmulBackward(dinp, linear.weight(grads, l), dbias, dout, inp, linear.weight(gemmWeights, l), N, C, OC);
         if (lora != null && linear != Linear.LM_HEAD) {
             lora.backward(dinp, dout, inp, l, linear, N, C, OC);
         }

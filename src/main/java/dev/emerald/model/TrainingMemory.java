@@ -2,12 +2,14 @@ package dev.emerald.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.emerald.backend.Backend;
+import dev.emerald.backend.Precision;
 import dev.emerald.util.Bytes;
 
 /**
  * What training a model on micro-batches of B sequences of T tokens allocates on its backend, in bytes,
  * computed from the sizes the model itself uses: parameters, their gradients, AdamW's two moments, the
  * activations the forward keeps for the backward (attention state included) and the backward's scratch.
+ * In mixed precision the parameters include their bf16 copy and the activations their bf16 ones.
  */
 public record TrainingMemory(long parameters, long gradients, long optimizer, long activations, long scratch) {
 
@@ -21,13 +23,25 @@ public record TrainingMemory(long parameters, long gradients, long optimizer, lo
 
     /** For the model a config.json describes, before it exists. */
     public static TrainingMemory of(JsonNode config, Backend backend, int B, int T) {
+        return of(config, backend, backend.precision(), B, T);
+    }
+
+    /** As {@link #of(JsonNode, Backend, int, int)} with the GEMMs in precision rather than the backend's. */
+    public static TrainingMemory of(JsonNode config, Backend backend, Precision precision, int B, int T) {
         if (config.path("architecture").asText("gpt").equals("bigram")) {
             return ofBigram(config.path("vocab_size").asInt(), B, T);
         }
         GptConfig c = Models.gptConfig(config);
         long attState = backend.attentionStateSize(B, T, c.nEmbd(), c.nHead());
         long attScratch = backend.attentionScratchSize(B, T, c.nEmbd(), c.nHead());
-        return floats(new ParameterLayout(c).total(), Activations.size(c, B, T, attState), GradScratch.size(c, B, T, attScratch));
+        boolean bf16 = precision == Precision.BF16;
+        long params = new ParameterLayout(c).total();
+        TrainingMemory fp32 = floats(params, Activations.size(c, B, T, attState, bf16), GradScratch.size(c, B, T, attScratch));
+        if (!bf16) {
+            return fp32;
+        }
+        return new TrainingMemory(fp32.parameters + 2 * params, fp32.gradients, fp32.optimizer,
+                fp32.activations + 2 * Activations.halfSize(c, B, T), fp32.scratch);
     }
 
     /** The bigram table; logits (B, T, V), losses and the zero position table (T, V) forward, its gradient backward. */

@@ -225,6 +225,19 @@ class BadInputTest {
     }
 
     @Test
+    void bf16OnTheCpu() throws IOException {
+        assertBadInput(train(corpus(TEXT), "--out", tmp.resolve("run").toString(), "--device", "cpu", "--precision", "bf16"),
+                "--precision bf16 needs a CUDA device (--device cuda or cuda-emu)", "leave --precision out");
+        assertFalse(Files.exists(tmp.resolve("run")), "nothing written");
+    }
+
+    @Test
+    void unknownPrecision() throws IOException {
+        assertBadInput(train(corpus(TEXT), "--out", tmp.resolve("run").toString(), "--precision", "fp16"),
+                "unknown precision 'fp16'", "fp32 or bf16");
+    }
+
+    @Test
     void unknownDevice() throws IOException {
         assertBadInput(train(corpus(TEXT), "--out", tmp.resolve("run").toString(), "--device", "gpu"),
                 "unknown device 'gpu'", "auto, cpu, cuda or cuda-emu");

@@ -2,6 +2,7 @@ package dev.emerald.train;
 
 import dev.emerald.backend.Backend;
 import dev.emerald.backend.DeviceChoice;
+import dev.emerald.backend.Precision;
 import dev.emerald.backend.cpu.CpuBackend;
 import dev.emerald.data.CharTokenizer;
 import dev.emerald.data.Dataset;
@@ -25,11 +26,13 @@ class TrainingMemoryTest {
 
     private static final String TEXT = TextFixtures.markov(3000, 10, 7);
 
-    /** A backend that counts the bytes allocated through it. */
+    /** A backend that counts the bytes allocated through it: floats, and bf16 values of mixed precision. */
     private static Backend counting(Backend inner, AtomicLong bytes) {
         return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, (proxy, method, args) -> {
             if (method.getName().equals("alloc")) {
                 bytes.addAndGet(4 * (long) args[0]);
+            } else if (method.getName().equals("allocBf16")) {
+                bytes.addAndGet(2 * (long) args[0]);
             }
             try {
                 return method.invoke(inner, args);
@@ -40,13 +43,15 @@ class TrainingMemoryTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"gpt2, cpu, 7, 3, 12", "course, cpu, 5, 5, 9", "bigram, cpu, 6, 4, 8", "gpt2, cuda-emu, 4, 2, 12", "course, cuda-emu, 3, 3, 7"})
-    void estimateEqualsTheBytesATrainingStepAllocates(String family, String device, int n, int cap, int T) throws Exception {
+    @CsvSource({"gpt2, cpu, fp32, 7, 3, 12", "course, cpu, fp32, 5, 5, 9", "bigram, cpu, fp32, 6, 4, 8", "gpt2, cuda-emu, fp32, 4, 2, 12",
+            "course, cuda-emu, fp32, 3, 3, 7", "gpt2, cuda-emu, bf16, 4, 2, 12", "course, cuda-emu, bf16, 3, 3, 7"})
+    void estimateEqualsTheBytesATrainingStepAllocates(String family, String device, String precision, int n, int cap, int T)
+            throws Exception {
         if (device.equals("cuda-emu")) {
             assumeTrue(DeviceChoice.emulatorUnavailable().isEmpty(), () -> DeviceChoice.emulatorUnavailable().orElseThrow());
         }
         AtomicLong allocated = new AtomicLong();
-        try (Backend backend = counting(DeviceChoice.parse(device).open(), allocated)) {
+        try (Backend backend = counting(DeviceChoice.parse(device).open(Precision.parse(precision)), allocated)) {
             CharTokenizer tok = CharTokenizer.fit(TEXT);
             Dataset data = new Dataset("markov", tok.encode(TEXT), 0.1, T);
             LanguageModel model = family.equals("bigram") ? new Bigram(tok.vocabSize(), T, backend)
@@ -61,7 +66,7 @@ class TrainingMemoryTest {
             trainer.evaluate(true);
 
             TrainingMemory estimate = TrainingMemory.of(model, config.batchSize(), T);
-            assertEquals(4 * model.layout().total(), estimate.parameters());
+            assertEquals((precision.equals("bf16") ? 6 : 4) * model.layout().total(), estimate.parameters(), "float, and bf16, copies");
             assertEquals(allocated.get(), estimate.total(), estimate::describe);
         }
     }

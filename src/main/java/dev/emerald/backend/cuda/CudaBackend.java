@@ -2,6 +2,7 @@ package dev.emerald.backend.cuda;
 
 import dev.emerald.backend.Backend;
 import dev.emerald.backend.DeviceMemory;
+import dev.emerald.backend.Precision;
 import dev.emerald.tensor.Tensor;
 import dev.emerald.util.UserException;
 
@@ -13,7 +14,8 @@ import java.util.Optional;
  * The CUDA backend: the kernels of {@code src/main/cuda} and cuBLAS GEMMs, run through a
  * {@link DeviceApi} (a GPU, or the CPU emulator). All work goes on the device's one stream, in order;
  * only {@link #download} waits for it. The backend owns the device and closes it with every
- * allocation still alive. The attention is fused or unfused ({@link Attention}).
+ * allocation still alive. The attention is fused or unfused ({@link Attention}). In {@link Precision#BF16}
+ * the GEMMs of matmul take bf16 operands ({@link Bf16Matmul}); attention stays float.
  */
 public final class CudaBackend implements Backend {
 
@@ -31,6 +33,8 @@ public final class CudaBackend implements Backend {
     private final DeviceApi device;
     private final Attention attention;
     private final FlashAttention flash;
+    private final Precision precision;
+    private final Bf16Matmul bf16Matmul;
     private final List<CudaStorage> allocations = new ArrayList<>();
     /** Token ids or targets, copied from the host before each op that reads them. */
     private final Scratch ids = new Scratch();
@@ -44,6 +48,8 @@ public final class CudaBackend implements Backend {
     private final Scratch partials = new Scratch();
     /** Int8 weights made floats again, for a matmul over more rows than matmul_int8_forward1 takes. */
     private final Scratch dequantized = new Scratch();
+    /** The bf16 casts of float GEMM operands (mixed precision). */
+    private final Scratch bf16Operands = new Scratch();
 
     /** With the attention {@link Attention#configured} (fused unless the property or environment says). */
     public CudaBackend(DeviceApi device) {
@@ -51,9 +57,31 @@ public final class CudaBackend implements Backend {
     }
 
     public CudaBackend(DeviceApi device, Attention attention) {
+        this(device, attention, Precision.FP32);
+    }
+
+    public CudaBackend(DeviceApi device, Attention attention, Precision precision) {
+        this(device, attention, precision, Bf16Matmul.DEFAULT_CHUNK);
+    }
+
+    /** castChunk: the most values of a float GEMM operand cast to bf16 at once (tests make it small). */
+    CudaBackend(DeviceApi device, Attention attention, Precision precision, int castChunk) {
         this.device = device;
         this.attention = attention;
         this.flash = new FlashAttention(device);
+        this.precision = precision;
+        this.bf16Matmul = new Bf16Matmul(device, new Bf16Matmul.Host() {
+            @Override
+            public long scratch(long values) {
+                long floats = (values + 1) / 2;
+                return ptr(bf16Operands.take(floats), floats);
+            }
+
+            @Override
+            public void cast(long dst, long src, long n) {
+                pointwise("bf16_from_float1", n, dst, src, (int) n);
+            }
+        }, castChunk);
     }
 
     @Override
@@ -68,16 +96,17 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor alloc(long n) {
-        CudaStorage s = allocate(n, Float.BYTES);
-        device.memsetZero(s.address(), 4 * n);
-        return new Tensor(s, 0, n);
+        return zeroed(allocate(n, Float.BYTES));
+    }
+
+    private Tensor zeroed(CudaStorage s) {
+        device.memsetZero(s.address(), s.valueBytes() * s.size());
+        return new Tensor(s, 0, s.size());
     }
 
     @Override
     public Tensor allocInt8(long n) {
-        CudaStorage s = allocate(n, 1);
-        device.memsetZero(s.address(), n);
-        return new Tensor(s, 0, n);
+        return zeroed(allocate(n, 1));
     }
 
     @Override
@@ -140,7 +169,8 @@ public final class CudaBackend implements Backend {
     @Override
     public void layernormForward(Tensor out, Tensor mean, Tensor rstd, Tensor inp, Tensor w, Tensor b, int N, int C) {
         long NC = (long) N * C;
-        warpPerRow("layernorm_forward1", N, ptr(out, NC), ptr(mean, N), ptr(rstd, N), ptr(inp, NC), ptr(w, C), ptr(b, C), N, C);
+        warpPerRow(bf16(out) ? "layernorm_forward_bf16_1" : "layernorm_forward1", N, any(out, NC), ptr(mean, N), ptr(rstd, N),
+                ptr(inp, NC), ptr(w, C), ptr(b, C), N, C);
     }
 
     @Override
@@ -164,7 +194,11 @@ public final class CudaBackend implements Backend {
         // row-major out (N, OC) = inp (N, C) @ w (OC, C)^T is column-major out (OC, N) = w^T @ inp,
         // where cuBLAS sees w as (C, OC) and inp as (C, N)
         long o = ptr(out, (long) N * OC);
-        device.sgemm(true, false, OC, N, C, 1f, ptr(w, (long) OC * C), C, ptr(inp, (long) N * C), C, 0f, o, OC);
+        if (bf16(w)) {
+            bf16Matmul.forward(o, any(inp, (long) N * C), bf16(inp), half(w, (long) OC * C), N, C, OC);
+        } else {
+            device.sgemm(true, false, OC, N, C, 1f, ptr(w, (long) OC * C), C, ptr(inp, (long) N * C), C, 0f, o, OC);
+        }
         if (bias != null) {
             pointwise("bias_forward1", (long) N * OC, o, ptr(bias, OC), N, OC);
         }
@@ -186,12 +220,17 @@ public final class CudaBackend implements Backend {
     @Override
     public void matmulBackward(Tensor dinp, Tensor dw, Tensor dbias, Tensor dout, Tensor inp, Tensor w, int N, int C, int OC) {
         long d = ptr(dout, (long) N * OC);
-        // row-major dinp (N, C) = dout (N, OC) @ w (OC, C) is column-major dinp (C, N) = w @ dout, where
-        // cuBLAS sees w as (C, OC) and dout as (OC, N)
-        device.sgemm(false, false, C, N, OC, 1f, ptr(w, (long) OC * C), C, d, OC, 0f, ptr(dinp, (long) N * C), C);
-        // row-major dw (OC, C) += dout^T @ inp (N, C) is column-major dw (C, OC) += inp @ dout^T, where
-        // cuBLAS sees inp as (C, N) and dout as (OC, N)
-        device.sgemm(false, true, C, OC, N, 1f, ptr(inp, (long) N * C), C, d, OC, 1f, ptr(dw, (long) OC * C), C);
+        if (bf16(w)) {
+            bf16Matmul.backward(ptr(dinp, (long) N * C), ptr(dw, (long) OC * C), d, any(inp, (long) N * C), bf16(inp),
+                    half(w, (long) OC * C), N, C, OC);
+        } else {
+            // row-major dinp (N, C) = dout (N, OC) @ w (OC, C) is column-major dinp (C, N) = w @ dout, where
+            // cuBLAS sees w as (C, OC) and dout as (OC, N)
+            device.sgemm(false, false, C, N, OC, 1f, ptr(w, (long) OC * C), C, d, OC, 0f, ptr(dinp, (long) N * C), C);
+            // row-major dw (OC, C) += dout^T @ inp (N, C) is column-major dw (C, OC) += inp @ dout^T, where
+            // cuBLAS sees inp as (C, N) and dout as (OC, N)
+            device.sgemm(false, true, C, OC, N, 1f, ptr(inp, (long) N * C), C, d, OC, 1f, ptr(dw, (long) OC * C), C);
+        }
         if (dbias != null) {
             int chunks = chunks(N);
             long part = ptr(partials.take((long) chunks * OC), (long) chunks * OC);
@@ -318,7 +357,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void geluForward(Tensor out, Tensor inp, int n) {
-        pointwise("gelu_forward1", n, ptr(out, n), ptr(inp, n), n);
+        pointwise(bf16(out) ? "gelu_forward_bf16_1" : "gelu_forward1", n, any(out, n), ptr(inp, n), n);
     }
 
     @Override
@@ -328,7 +367,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void reluForward(Tensor out, Tensor inp, int n) {
-        pointwise("relu_forward1", n, ptr(out, n), ptr(inp, n), n);
+        pointwise(bf16(out) ? "relu_forward_bf16_1" : "relu_forward1", n, any(out, n), ptr(inp, n), n);
     }
 
     @Override
@@ -399,6 +438,24 @@ public final class CudaBackend implements Backend {
                 wd, bc1, bc2);
     }
 
+    // ---- mixed precision --------------------------------------------------------------------
+
+    @Override
+    public Precision precision() {
+        return precision;
+    }
+
+    @Override
+    public Tensor allocBf16(long n) {
+        return zeroed(allocate(n, 2));
+    }
+
+    @Override
+    public void castBf16(Tensor dst, Tensor src) {
+        long n = src.size();
+        pointwise("bf16_from_float1", n, half(dst, n), ptr(src, n), src.len());
+    }
+
     // ---- memory and launches ----------------------------------------------------------------
 
     /** Device memory in use (by every process on the device) and in all, from cuMemGetInfo. */
@@ -418,11 +475,12 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * n elements of elementBytes of device memory, not initialised; freed by {@link #close} at the latest.
-     * Running out is the device's to report (a {@link UserException} from {@link DeviceApi#malloc}).
+     * n values of valueBytes each (floats, or bf16) of device memory, not initialised; freed by {@link #close}
+     * at the latest. Running out is the device's to report (a {@link UserException} from {@link DeviceApi#malloc}).
      */
-    private CudaStorage allocate(long n, int elementBytes) {
-        CudaStorage s = new CudaStorage(device, device.malloc(elementBytes * Math.max(n, 1)), n, elementBytes); // cuMemAlloc refuses 0 bytes
+    private CudaStorage allocate(long n, int valueBytes) {
+        // cuMemAlloc refuses 0 bytes
+        CudaStorage s = new CudaStorage(device, device.malloc(valueBytes * Math.max(n, 1)), n, valueBytes);
         allocations.add(s);
         return s;
     }
@@ -433,9 +491,9 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    /** Floats allocated and not yet freed, scratch buffers included (int8 storage not counted). */
-    long allocatedFloats() {
-        return allocations.stream().filter(s -> s.elementBytes() == Float.BYTES).mapToLong(CudaStorage::size).sum();
+    /** Bytes allocated and not yet freed, scratch buffers included. */
+    long allocatedBytes() {
+        return allocations.stream().mapToLong(s -> s.size() * s.valueBytes()).sum();
     }
 
     /** A device buffer reused across calls, grown (never shrunk) on demand. */
@@ -481,19 +539,36 @@ public final class CudaBackend implements Backend {
 
     /** The device address of t, which must hold at least n floats. */
     private static long ptr(Tensor t, long n) {
-        return address(t, n, Float.BYTES, "floats");
+        check(!bf16(t), "a bf16 tensor where floats are needed");
+        return any(t, n);
+    }
+
+    /** The device address of t, which must hold at least n bf16 values. */
+    private static long half(Tensor t, long n) {
+        check(bf16(t), "a float tensor where bf16 values are needed");
+        return any(t, n);
+    }
+
+    /** The device address of t, of floats or bf16 values, which must hold at least n of them. */
+    private static long any(Tensor t, long n) {
+        return address(t, n, false);
     }
 
     /** The device address of t, which must hold at least n int8 values. */
     private static long int8Ptr(Tensor t, long n) {
-        return address(t, n, 1, "int8 values");
+        return address(t, n, true);
     }
 
-    private static long address(Tensor t, long n, int elementBytes, String what) {
+    private static long address(Tensor t, long n, boolean int8) {
         CudaStorage s = (CudaStorage) t.storage();
-        check(s.elementBytes() == elementBytes, "a tensor of " + (s.elementBytes() == 1 ? "int8 values" : "floats") + " where " + what + " are needed");
-        check(t.size() >= n, "tensor of " + t.size() + " " + what + " where " + n + " are needed");
-        return s.address() + (long) elementBytes * t.offset();
+        check((s.valueBytes() == 1) == int8, "a tensor of " + (s.valueBytes() == 1 ? "int8 values" : "floats")
+                + " where " + (int8 ? "int8 values" : "floats") + " are needed");
+        check(t.size() >= n, "tensor of " + t.size() + " values where " + n + " are needed");
+        return s.address() + s.valueBytes() * t.offset();
+    }
+
+    private static boolean bf16(Tensor t) {
+        return ((CudaStorage) t.storage()).valueBytes() == 2;
     }
 
     private static void check(boolean ok, String message) {

@@ -2,24 +2,19 @@ package dev.emerald.backend.cuda;
 
 import dev.emerald.tensor.Storage;
 
-/** A device allocation of size floats (or int8 values) at a device address; freed once, on close. */
+/** A device allocation of size values (floats, bf16 values of 2 bytes, or int8 values) at a device address; freed once, on close. */
 public final class CudaStorage implements Storage, AutoCloseable {
     private final DeviceApi device;
     private final long address;
     private final long size;
-    private final int elementBytes;
+    private final int valueBytes;
     private boolean freed;
 
-    CudaStorage(DeviceApi device, long address, long size, int elementBytes) {
+    CudaStorage(DeviceApi device, long address, long size, int valueBytes) {
         this.device = device;
         this.address = address;
         this.size = size;
-        this.elementBytes = elementBytes;
-    }
-
-    /** 4 for floats, 1 for int8 values. */
-    int elementBytes() {
-        return elementBytes;
+        this.valueBytes = valueBytes;
     }
 
     public long address() {
@@ -32,6 +27,11 @@ public final class CudaStorage implements Storage, AutoCloseable {
     @Override
     public long size() {
         return size;
+    }
+
+    /** 4 for floats, 2 for bf16. */
+    public int valueBytes() {
+        return valueBytes;
     }
 
     @Override

@@ -50,6 +50,13 @@ public interface DeviceApi extends AutoCloseable {
                              long a, int lda, long strideA, long b, int ldb, long strideB,
                              float beta, long c, int ldc, long strideC, int batch);
 
+    /**
+     * cuBLAS {@code cublasGemmEx} with A and B bf16 ({@code CUDA_R_16BF}: a and b address bf16 values), C
+     * float, accumulating in float ({@code CUBLAS_COMPUTE_32F}); otherwise as {@link #sgemm}.
+     */
+    void gemmBf16(boolean transA, boolean transB, int m, int n, int k, float alpha, long a, int lda, long b, int ldb,
+                  float beta, long c, int ldc);
+
     /** Waits for all work issued so far. */
     void synchronize();
 

@@ -186,6 +186,12 @@ public final class EmulatorDevice implements DeviceApi {
     }
 
     @Override
+    public void gemmBf16(boolean transA, boolean transB, int m, int n, int k, float alpha, long a, int lda, long b,
+                         int ldb, float beta, long c, int ldc) {
+        EmulatorGemm.gemmBf16(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    @Override
     public void synchronize() {
         emu.synchronize();
     }

@@ -1,6 +1,7 @@
 package dev.emerald.backend.cuda;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.emerald.backend.cpu.Sgemm;
 import dev.emerald.util.Parallel;
@@ -16,6 +17,10 @@ import java.lang.foreign.MemorySegment;
  * Sgemm works on float[], so each operand's span is copied in, and C's back out: O(mk + kn + mn)
  * copying against O(mnk) arithmetic, and Sgemm's speed. C's whole span goes both ways, so elements
  * between its columns (ldc > m) keep their values.
+ *
+ * <p>{@code cublasGemmEx} with bf16 A and B ({@link #gemmBf16}) widens them to float, exactly, and runs
+ * the same: the products of bf16 values are exact in float, so this is a float-accumulated GEMM of the
+ * bf16 operands, as cuBLAS's CUBLAS_COMPUTE_32F.
  */
 final class EmulatorGemm {
     private EmulatorGemm() {
@@ -24,6 +29,18 @@ final class EmulatorGemm {
     static void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                     long a, int lda, long strideA, long b, int ldb, long strideB,
                                     float beta, long c, int ldc, long strideC, int batch) {
+        gemm(false, transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC, batch);
+    }
+
+    /** A and B hold bf16 values, C floats. */
+    static void gemmBf16(boolean transA, boolean transB, int m, int n, int k, float alpha, long a, int lda,
+                         long b, int ldb, float beta, long c, int ldc) {
+        gemm(true, transA, transB, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0, 1);
+    }
+
+    private static void gemm(boolean bf16, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             long a, int lda, long strideA, long b, int ldb, long strideB,
+                             float beta, long c, int ldc, long strideC, int batch) {
         int aRows = transA ? k : m, aCols = transA ? m : k;  // A as stored, column-major
         int bRows = transB ? n : k, bCols = transB ? k : n;
         check(m, n, k, lda, aRows, ldb, bRows, ldc, strideA, strideB, strideC, batch);
@@ -31,9 +48,9 @@ final class EmulatorGemm {
             return;
         }
         boolean product = alpha != 0 && k > 0;  // else C = beta C, and A and B are not read (as cuBLAS)
-        float[] as = product ? read(a, span(aRows, aCols, lda, strideA, batch)) : null;
-        float[] bs = product ? read(b, span(bRows, bCols, ldb, strideB, batch)) : null;
-        float[] cs = read(c, span(m, n, ldc, strideC, batch));
+        float[] as = product ? read(a, span(aRows, aCols, lda, strideA, batch), bf16) : null;
+        float[] bs = product ? read(b, span(bRows, bCols, ldb, strideB, batch), bf16) : null;
+        float[] cs = read(c, span(m, n, ldc, strideC, batch), false);
         Parallel.range(batch, 1, (from, to) -> {
             for (int i = from; i < to; i++) {
                 int aOff = Math.toIntExact(i * strideA), bOff = Math.toIntExact(i * strideB);
@@ -84,9 +101,18 @@ final class EmulatorGemm {
         return (int) floats;
     }
 
-    private static float[] read(long address, int floats) {
-        float[] x = new float[floats];
-        MemorySegment.copy(EmulatorDevice.at(address, 4L * floats), JAVA_FLOAT, 0, x, 0, floats);
+    /** n floats, or n bf16 values widened to float. */
+    private static float[] read(long address, int n, boolean bf16) {
+        float[] x = new float[n];
+        if (!bf16) {
+            MemorySegment.copy(EmulatorDevice.at(address, 4L * n), JAVA_FLOAT, 0, x, 0, n);
+            return x;
+        }
+        short[] h = new short[n];
+        MemorySegment.copy(EmulatorDevice.at(address, 2L * n), JAVA_SHORT, 0, h, 0, n);
+        for (int i = 0; i < n; i++) {
+            x[i] = Float.intBitsToFloat((h[i] & 0xffff) << 16);
+        }
         return x;
     }
 

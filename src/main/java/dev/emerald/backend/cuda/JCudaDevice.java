@@ -20,6 +20,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
+import static jcuda.cudaDataType.CUDA_R_16BF;
+import static jcuda.cudaDataType.CUDA_R_32F;
 import static jcuda.driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES;
 import static jcuda.driver.CUstream_flags.CU_STREAM_NON_BLOCKING;
 import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
@@ -43,9 +45,12 @@ import static jcuda.driver.JCudaDriver.cuStreamDestroy;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 import static jcuda.jcublas.JCublas2.cublasCreate;
 import static jcuda.jcublas.JCublas2.cublasDestroy;
+import static jcuda.jcublas.JCublas2.cublasGemmEx_new;
 import static jcuda.jcublas.JCublas2.cublasSetStream;
 import static jcuda.jcublas.JCublas2.cublasSgemm;
 import static jcuda.jcublas.JCublas2.cublasSgemmStridedBatched;
+import static jcuda.jcublas.cublasComputeType.CUBLAS_COMPUTE_32F;
+import static jcuda.jcublas.cublasGemmAlgo.CUBLAS_GEMM_DEFAULT;
 import static jcuda.jcublas.cublasOperation.CUBLAS_OP_N;
 import static jcuda.jcublas.cublasOperation.CUBLAS_OP_T;
 
@@ -338,6 +343,14 @@ public final class JCudaDevice implements DeviceApi {
         call("cublasSgemmStridedBatched", () -> cublasSgemmStridedBatched(cublas, op(transA), op(transB), m, n, k,
                 Pointer.to(new float[] {alpha}), at(a), lda, strideA, at(b), ldb, strideB,
                 Pointer.to(new float[] {beta}), at(c), ldc, strideC, batch));
+    }
+
+    @Override
+    public void gemmBf16(boolean transA, boolean transB, int m, int n, int k, float alpha, long a, int lda, long b, int ldb,
+                         float beta, long c, int ldc) {
+        call("cublasGemmEx", () -> cublasGemmEx_new(cublas, op(transA), op(transB), m, n, k,
+                Pointer.to(new float[] {alpha}), at(a), CUDA_R_16BF, lda, at(b), CUDA_R_16BF, ldb,
+                Pointer.to(new float[] {beta}), at(c), CUDA_R_32F, ldc, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
     }
 
     // ---- lifetime ---------------------------------------------------------------------------

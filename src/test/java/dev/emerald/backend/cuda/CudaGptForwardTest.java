@@ -84,7 +84,7 @@ class CudaGptForwardTest {
             LanguageModel a = TinyModels.create("gpt2", generating), b = TinyModels.create("gpt2", once);
             Generator.recomputing(a).generate(new int[] {1}, BLOCK, new Sampler(0, 0, 0), t -> true); // T = 1, 2, ..., BLOCK
             b.forward(new int[BLOCK], null, 1, BLOCK, false, 0);
-            assertEquals(once.allocatedFloats(), generating.allocatedFloats(),
+            assertEquals(once.allocatedBytes(), generating.allocatedBytes(),
                     "device floats held after generating up to block_size, against one forward at block_size");
         }
     }
@@ -96,7 +96,7 @@ class CudaGptForwardTest {
             LanguageModel a = TinyModels.create("gpt2", generating), b = TinyModels.create("gpt2", once);
             new Generator(a).generate(new int[] {1}, BLOCK + 5, new Sampler(0, 0, 0), t -> true);
             b.forward(new int[BLOCK / 2], null, 1, BLOCK / 2, false, 0);
-            assertEquals(once.allocatedFloats(), generating.allocatedFloats(),
+            assertEquals(once.allocatedBytes(), generating.allocatedBytes(),
                     "device floats held after a cached generation past block_size, against one forward at block_size / 2");
         }
     }

@@ -40,13 +40,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 class CudaTrainingStepTest {
 
     private static final double TOL = 1e-5;
-    private static final int V = 67, B = 2, T = 37, ACCUM = 2, STEPS = 3;
+    static final int V = 67, B = 2, T = 37, ACCUM = 2, STEPS = 3;
     /** Clipping at 0.5 fires at every step of these models, so sumSquares and scale both count. */
     private static final TrainConfig CONFIG = new TrainConfig(B, ACCUM, 1e-3f, 1e-4f, 1, STEPS, 0.1f, 0.9f, 0.95f, 0.5f,
             STEPS, 1, 1);
 
     /** The preset's family at a tiny, awkward size (C = 84, 4 heads of 21), with dropout 0.1. */
-    private static LanguageModel tiny(String preset, Backend be) {
+    static LanguageModel tiny(String preset, Backend be) {
         ObjectNode m = Preset.load(preset).model().deepCopy();
         m.put("vocab_size", V).put("block_size", 40).put("n_layer", 2).put("n_head", 4).put("n_embd", 84).put("dropout", 0.1);
         LanguageModel model = Models.create(m, be);

@@ -121,6 +121,30 @@ class EmulatorGemmTest {
         }
     }
 
+    /** cublasGemmEx with bf16 A and B: exactly a float-accumulated GEMM of the bf16 values, so the same tolerance. */
+    @Test
+    void gemmBf16AllTransposesPaddedLeadingDimensionsAlphaBeta() {
+        int m = 37, n = 23, k = 19;
+        for (boolean tA : new boolean[] {false, true}) {
+            for (boolean tB : new boolean[] {false, true}) {
+                for (float[] ab : ALPHA_BETA) {
+                    int lda = (tA ? k : m) + 3, ldb = (tB ? n : k) + 5, ldc = m + 2;
+                    short[] a = Bf16.bits(random(lda * (tA ? m : k) + 4)), b = Bf16.bits(random(ldb * (tB ? k : n) + 4));
+                    float[] c0 = random(ldc * n + 4);
+                    long da = dev.malloc(2L * a.length), db = dev.malloc(2L * b.length), dc = upload(c0);
+                    Bf16.write(da, a);
+                    Bf16.write(db, b);
+                    dev.gemmBf16(tA, tB, m, n, k, ab[0], da, lda, db, ldb, ab[1], dc, ldc);
+                    float[] c = new float[c0.length];
+                    dev.copyToHost(c, 0, dc, c.length);
+                    String what = String.format("bf16 tA=%b tB=%b alpha=%g beta=%g", tA, tB, ab[0], ab[1]);
+                    check(what, tA, tB, m, n, k, ab[0], Bf16.values(a), 0, lda, Bf16.values(b), 0, ldb, ab[1], c0, c, 0, ldc);
+                    assertArrayEquals(c0, c, what + ": outside C");
+                }
+            }
+        }
+    }
+
     @Test
     void rejectsWhatCublasRejects() {
         long d = dev.malloc(4096);

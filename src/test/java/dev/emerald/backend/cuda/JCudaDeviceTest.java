@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** The real GPU against plain Java: copies, memset, kernels, and cuBLAS against a naive column-major GEMM. */
+/** The real GPU against plain Java: copies, memset, kernels, and cuBLAS (float and bf16) against a naive column-major GEMM. */
 class JCudaDeviceTest {
     private static JCudaDevice gpu;
     private final List<Long> allocations = new ArrayList<>();
@@ -233,6 +233,26 @@ class JCudaDeviceTest {
                 gpu.sgemm(transA, transB, m, n, k, alpha, da, lda, db, ldb, beta, dc, ldc);
                 naiveSgemm(transA, transB, m, n, k, alpha, a, 0, lda, b, 0, ldb, beta, c, 0, ldc);
                 assertClose(c, download(dc, c.length), "transA=" + transA + " transB=" + transB);
+            }
+        }
+    }
+
+    /** cublasGemmEx on bf16 A and B with float accumulation: the definition on the bf16 values (exact products). */
+    @Test
+    void bf16GemmMatchesTheDefinitionOnTheRoundedValuesForEveryTranspose() {
+        int m = 37, n = 29, k = 43, pad = 3;
+        float alpha = 0.7f, beta = -1.3f;
+        for (boolean transA : new boolean[] {false, true}) {
+            for (boolean transB : new boolean[] {false, true}) {
+                int lda = (transA ? k : m) + pad, ldb = (transB ? n : k) + pad, ldc = m + pad;
+                short[] a = Bf16.bits(random(lda * (transA ? m : k), 12)), b = Bf16.bits(random(ldb * (transB ? k : n), 13));
+                float[] c = random(ldc * n, 14);
+                long da = alloc((a.length + 1) / 2), db = alloc((b.length + 1) / 2), dc = upload(c);
+                gpu.copyToDevice(da, Bf16.packed(a), 0, (a.length + 1) / 2);
+                gpu.copyToDevice(db, Bf16.packed(b), 0, (b.length + 1) / 2);
+                gpu.gemmBf16(transA, transB, m, n, k, alpha, da, lda, db, ldb, beta, dc, ldc);
+                naiveSgemm(transA, transB, m, n, k, alpha, Bf16.values(a), 0, lda, Bf16.values(b), 0, ldb, beta, c, 0, ldc);
+                assertClose(c, download(dc, c.length), "bf16 transA=" + transA + " transB=" + transB);
             }
         }
     }
