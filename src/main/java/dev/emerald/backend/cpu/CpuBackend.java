@@ -140,21 +140,10 @@ public final class CpuBackend implements Backend {
         float[] d = of(dout);
         int dOff = dout.off();
         Sgemm.gemm(false, false, N, C, OC, d, dOff, OC, of(w), w.off(), C, false, of(dinp), dinp.off(), C);
-        Sgemm.gemm(true, false, OC, C, N, d, dOff, OC, of(inp), inp.off(), C, true, of(dw), dw.off(), C);
-        if (dbias != null) {
-            float[] db = of(dbias);
-            int dbo = dbias.off();
-            // down columns a vector wide, the rows in order
-            Parallel.range((OC + S.length() - 1) / S.length(), 1, (v0, v1) -> {
-                for (int c = v0 * S.length(); c < Math.min(OC, v1 * S.length()); c += S.length()) {
-                    VectorMask<Float> in = S.indexInRange(c, OC);
-                    FloatVector g = FloatVector.fromArray(S, db, dbo + c, in);
-                    for (int i = 0; i < N; i++) {
-                        g = g.add(FloatVector.fromArray(S, d, dOff + i * OC + c, in));
-                    }
-                    g.intoArray(db, dbo + c, in);
-                }
-            });
+        if (dbias == null) {
+            Sgemm.gemm(true, false, OC, C, N, d, dOff, OC, of(inp), inp.off(), C, true, of(dw), dw.off(), C);
+        } else {
+            Sgemm.weightGradient(OC, C, N, d, dOff, OC, of(inp), inp.off(), C, of(dw), dw.off(), C, of(dbias), dbias.off());
         }
     }
 

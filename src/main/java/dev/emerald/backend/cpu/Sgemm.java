@@ -51,6 +51,24 @@ public final class Sgemm {
     public static void gemm(boolean transA, boolean transB, int M, int N, int K,
                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                             boolean accumulate, float[] c, int cOff, int ldc) {
+        gemm(transA, transB, M, N, K, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc, null, 0);
+    }
+
+    /**
+     * A linear layer's weight and bias gradients from one pass over dout: C (M, N) += A^T (M, K) @ B (K, N), A
+     * stored (K, M), and sums[sOff + i] += the sum over k of A(k, i). The sums are taken while A^T is packed
+     * for the product, a K block at a time, so dout is not read again; each one runs in the same order
+     * whatever the thread count.
+     */
+    public static void weightGradient(int M, int N, int K, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                      float[] c, int cOff, int ldc, float[] sums, int sOff) {
+        gemm(true, false, M, N, K, a, aOff, lda, b, bOff, ldb, true, c, cOff, ldc, sums, sOff);
+    }
+
+    /** As gemm; with sums (only given with transA), also adds op(A)'s row sums into sums[sOff..]. */
+    private static void gemm(boolean transA, boolean transB, int M, int N, int K,
+                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             boolean accumulate, float[] c, int cOff, int ldc, float[] sums, int sOff) {
         if (M <= 0 || N <= 0) {
             return;
         }
@@ -64,19 +82,30 @@ public final class Sgemm {
         }
         if (M < MR) {
             SgemmSmallM.gemm(transA, transB, M, N, K, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc);
+            if (sums != null) {
+                for (int k = 0; k < K; k++) {
+                    for (int i = 0; i < M; i++) {
+                        sums[sOff + i] += a[aOff + k * lda + i];
+                    }
+                }
+            }
         } else if (transposeSaves(M, N, K)) {
             // Wide and short: compute C^T = op(B)^T @ op(A)^T instead, so the larger operand is the
-            // one read in place and the smaller one is packed; tiles are stored transposed.
-            run(!transB, !transA, N, M, K, b, bOff, ldb, a, aOff, lda, accumulate, c, cOff, ldc, true);
+            // one read in place and the smaller one is packed; tiles are stored transposed. op(A)^T is
+            // then the packed B, whose columns are op(A)'s rows.
+            run(!transB, !transA, N, M, K, b, bOff, ldb, a, aOff, lda, accumulate, c, cOff, ldc, true, null, sums, sOff);
         } else {
-            run(transA, transB, M, N, K, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc, false);
+            run(transA, transB, M, N, K, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc, false, sums, null, sOff);
         }
     }
 
-    /** As gemm, K > 0; with transC, writes C(i, j) at c[cOff + j * ldc + i]. */
+    /**
+     * As gemm, K > 0; with transC, writes C(i, j) at c[cOff + j * ldc + i]. With aSums (transA), adds op(A)'s
+     * row sums into aSums[sOff..]; with bSums (not transB), op(B)'s column sums into bSums[sOff..].
+     */
     private static void run(boolean transA, boolean transB, int M, int N, int K, float[] a, int aOff, int lda,
                             float[] b, int bOff, int ldb, boolean accumulate, float[] c, int cOff, int ldc,
-                            boolean transC) {
+                            boolean transC, float[] aSums, float[] bSums, int sOff) {
         int nPanels = (N + NR - 1) / NR;
         int kBlocks = (K + KC - 1) / KC;
         int kc = (K + kBlocks - 1) / kBlocks; // even K blocks: no thin last block
@@ -86,7 +115,7 @@ public final class Sgemm {
             for (int p = p0; p < p1; p++) {
                 for (int k0 = 0; k0 < K; k0 += kc) {
                     int kb = Math.min(kc, K - k0);
-                    SgemmPack.packB(transB, b, bOff, ldb, k0, kb, N, p * NR, bp, k0 * nPad + p * kb * NR);
+                    SgemmPack.packB(transB, b, bOff, ldb, k0, kb, N, p * NR, bp, k0 * nPad + p * kb * NR, bSums, sOff);
                 }
             }
         });
@@ -94,16 +123,17 @@ public final class Sgemm {
         int mPanels = (M + MR - 1) / MR;
         Parallel.range(mPanels, minChunk((long) MR * N * K), (p0, p1) ->
                 multiplyRows(transA, a, aOff, lda, p0 * MR, Math.min(M, p1 * MR), N, K, kc, bp, nPad,
-                        accumulate, c, cOff, ldc, transC, BUFFERS.get()));
+                        accumulate, c, cOff, ldc, transC, aSums, sOff, BUFFERS.get()));
     }
 
     /**
      * C rows [iStart, iEnd): for each K block, each MC-row block of A (L2-resident) is swept across all
-     * of packed B; a B micro-panel is reused from L1/L2 across the block's MR-row panels.
+     * of packed B; a B micro-panel is reused from L1/L2 across the block's MR-row panels. With sums
+     * (transA), adds the rows' sums over k into sums[sOff + i], K block by K block.
      */
     private static void multiplyRows(boolean transA, float[] a, int aOff, int lda, int iStart, int iEnd, int N, int K,
                                      int kc, float[] bp, int nPad, boolean accumulate, float[] c, int cOff, int ldc,
-                                     boolean transC, Buffers buf) {
+                                     boolean transC, float[] sums, int sOff, Buffers buf) {
         float[] ap = buf.edgeA;
         float[] at = buf.packedAt;
         float[] tile = buf.tile;
@@ -118,7 +148,8 @@ public final class Sgemm {
                     // A^T's columns are MR floats out of each long row: copied into contiguous panels, so
                     // the kernel streams them instead of touching a cache line per k
                     for (int r = 0; r < rows; r += MR) {
-                        SgemmPack.packCols(a, aOff + k0 * lda + i0 + r, lda, Math.min(MR, rows - r), kb, at, r * kb);
+                        SgemmPack.packCols(a, aOff + k0 * lda + i0 + r, lda, Math.min(MR, rows - r), kb, at, r * kb,
+                                sums, sOff + i0 + r);
                     }
                 } else if (edge < rows) {
                     SgemmPack.packEdgeRows(a, aOff + (i0 + edge) * lda + k0, lda, rows - edge, kb, ap);

@@ -1,7 +1,9 @@
 package dev.emerald.backend.cpu;
 
+import static dev.emerald.backend.cpu.SgemmKernel.L;
 import static dev.emerald.backend.cpu.SgemmKernel.MR;
 import static dev.emerald.backend.cpu.SgemmKernel.NR;
+import static dev.emerald.backend.cpu.SgemmKernel.S;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
@@ -10,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Packs op(B) into the contiguous, zero-padded panels {@link SgemmKernel} reads, A^T into MR-column
  * panels, and copies the last, partial MR-row panel of A into a zero-padded one (full panels of A are
- * read in place).
+ * read in place). The weight gradient's bias sums are taken on the way (see {@link Sgemm#weightGradient}).
  */
 final class SgemmPack {
     /** MR (8) floats. */
@@ -20,17 +22,32 @@ final class SgemmPack {
 
     /**
      * Packs op(B) rows [k0, k0 + kc), columns [j0, j0 + NR) into dst[d..]: k-major, NR floats per k,
-     * columns past N zeroed.
+     * columns past N zeroed. With sums (not transB), adds the columns' sums over those rows into sums[sOff + j0..].
      */
-    static void packB(boolean transB, float[] b, int bOff, int ldb, int k0, int kc, int N, int j0, float[] dst, int d) {
+    static void packB(boolean transB, float[] b, int bOff, int ldb, int k0, int kc, int N, int j0, float[] dst, int d,
+                      float[] sums, int sOff) {
         int cols = Math.min(NR, N - j0);
-        if (!transB) {
-            // op(B)(k, j) = b[k * ldb + j]: each k is a contiguous run of cols floats.
+        if (!transB && cols == NR) {
+            // op(B)(k, j) = b[k * ldb + j]: each k is a contiguous run of NR floats, two vectors.
+            FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+            for (int k = k0, src = bOff + k0 * ldb + j0; k < k0 + kc; k++, d += NR, src += ldb) {
+                FloatVector v0 = FloatVector.fromArray(S, b, src), v1 = FloatVector.fromArray(S, b, src + L);
+                v0.intoArray(dst, d);
+                v1.intoArray(dst, d + L);
+                s0 = s0.add(v0);
+                s1 = s1.add(v1);
+            }
+            if (sums != null) {
+                s0.add(FloatVector.fromArray(S, sums, sOff + j0)).intoArray(sums, sOff + j0);
+                s1.add(FloatVector.fromArray(S, sums, sOff + j0 + L)).intoArray(sums, sOff + j0 + L);
+            }
+        } else if (!transB) {
             for (int k = k0; k < k0 + kc; k++, d += NR) {
                 System.arraycopy(b, bOff + k * ldb + j0, dst, d, cols);
-                if (cols < NR) {
-                    Arrays.fill(dst, d + cols, d + NR, 0f);
-                }
+                Arrays.fill(dst, d + cols, d + NR, 0f);
+            }
+            if (sums != null) {
+                addColumnSums(b, bOff + k0 * ldb + j0, ldb, cols, kc, sums, sOff + j0);
             }
         } else {
             // op(B)(k, j) = b[j * ldb + k]: read each stored row contiguously, scatter with stride NR.
@@ -50,19 +67,39 @@ final class SgemmPack {
 
     /**
      * Copies an A^T panel: for each of kc k's, rows (<= MR) contiguous floats from a[ai + k * lda..] into
-     * dst[d + k * MR..], zero-padded to MR.
+     * dst[d + k * MR..], zero-padded to MR. With sums, adds each row's sum over the kc k's into sums[sOff..].
      */
-    static void packCols(float[] a, int ai, int lda, int rows, int kc, float[] dst, int d) {
+    static void packCols(float[] a, int ai, int lda, int rows, int kc, float[] dst, int d, float[] sums, int sOff) {
         if (rows == MR) {
             // one vector move per k: arraycopy's call per 8 floats cost more than the copy
+            FloatVector s = FloatVector.zero(COLS);
             for (int k = 0; k < kc; k++) {
-                FloatVector.fromArray(COLS, a, ai + k * lda).intoArray(dst, d + k * MR);
+                FloatVector v = FloatVector.fromArray(COLS, a, ai + k * lda);
+                v.intoArray(dst, d + k * MR);
+                s = s.add(v);
+            }
+            if (sums != null) {
+                s.add(FloatVector.fromArray(COLS, sums, sOff)).intoArray(sums, sOff);
             }
             return;
         }
         for (int k = 0; k < kc; k++) {
             System.arraycopy(a, ai + k * lda, dst, d + k * MR, rows);
             Arrays.fill(dst, d + k * MR + rows, d + (k + 1) * MR, 0f);
+        }
+        if (sums != null) {
+            addColumnSums(a, ai, lda, rows, kc, sums, sOff);
+        }
+    }
+
+    /** sums[sOff + j] += the sum over k < kc of x[xi + k * ldx + j], for j < cols. */
+    private static void addColumnSums(float[] x, int xi, int ldx, int cols, int kc, float[] sums, int sOff) {
+        for (int j = 0; j < cols; j++) {
+            float s = 0f;
+            for (int k = 0; k < kc; k++) {
+                s += x[xi + k * ldx + j];
+            }
+            sums[sOff + j] += s;
         }
     }
 

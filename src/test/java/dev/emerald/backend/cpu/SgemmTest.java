@@ -101,6 +101,41 @@ class SgemmTest {
     }
 
     @Test
+    void weightGradientAddsTheBiasGradient() {
+        // Fewer rows than a panel, a partial last panel, several K blocks, and wide and short (computed
+        // transposed, the sums then taken from packed B) with full and partial panels; with padding.
+        Random rnd = new Random(4);
+        int[][] shapes = {{5, 40, 300}, {13, 70, 1100}, {130, 257, 513}, {40, 300, 600}, {24, 100, 520}, {64, 96, 256}};
+        for (int[] s : shapes) {
+            for (int pad : new int[] {0, 3}) {
+                int M = s[0], N = s[1], K = s[2];
+                int lda = M + pad, ldb = N + pad, ldc = N + pad, aOff = pad, bOff = 2 * pad, cOff = 3 * pad;
+                float[] a = random(rnd, aOff + (K - 1) * lda + M);
+                float[] b = random(rnd, bOff + (K - 1) * ldb + N);
+                float[] c0 = random(rnd, cOff + (M - 1) * ldc + N + pad);
+                float[] c = c0.clone();
+                float[] sums0 = random(rnd, M + 2 * pad);
+                float[] sums = sums0.clone();
+                Sgemm.weightGradient(M, N, K, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, sums, pad);
+                check(true, false, M, N, K, a, aOff, lda, b, bOff, ldb, true, c0, c, cOff, ldc);
+                for (int i = 0; i < sums.length; i++) {
+                    if (i < pad || i >= pad + M) {
+                        assertEquals(sums0[i], sums[i], 0f, "outside the sums at " + i);
+                        continue;
+                    }
+                    double want = sums0[i];
+                    double mag = Math.abs(sums0[i]);
+                    for (int k = 0; k < K; k++) {
+                        want += a[aOff + k * lda + i - pad];
+                        mag += Math.abs(a[aOff + k * lda + i - pad]);
+                    }
+                    assertEquals(want, sums[i], 1e-5 * mag, "M=" + M + " N=" + N + " K=" + K + " sum " + (i - pad));
+                }
+            }
+        }
+    }
+
+    @Test
     void modelShapesAllVariants() {
         // The linear layer's three products at a small training shape with an odd vocab-like width.
         Random rnd = new Random(3);
