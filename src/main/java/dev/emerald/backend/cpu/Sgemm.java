@@ -83,11 +83,7 @@ public final class Sgemm {
         if (M < MR) {
             SgemmSmallM.gemm(transA, transB, M, N, K, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc);
             if (sums != null) {
-                for (int k = 0; k < K; k++) {
-                    for (int i = 0; i < M; i++) {
-                        sums[sOff + i] += a[aOff + k * lda + i];
-                    }
-                }
+                SgemmPack.addColumnSums(a, aOff, lda, M, K, sums, sOff);
             }
         } else if (transposeSaves(M, N, K)) {
             // Wide and short: compute C^T = op(B)^T @ op(A)^T instead, so the larger operand is the

@@ -93,7 +93,7 @@ final class SgemmPack {
     }
 
     /** sums[sOff + j] += the sum over k < kc of x[xi + k * ldx + j], for j < cols. */
-    private static void addColumnSums(float[] x, int xi, int ldx, int cols, int kc, float[] sums, int sOff) {
+    static void addColumnSums(float[] x, int xi, int ldx, int cols, int kc, float[] sums, int sOff) {
         for (int j = 0; j < cols; j++) {
             float s = 0f;
             for (int k = 0; k < kc; k++) {
