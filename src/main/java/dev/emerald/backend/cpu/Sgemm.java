@@ -18,13 +18,16 @@ import java.util.Arrays;
  * copied; A^T, whose MR columns are short pieces of long rows, is packed a block at a time. Edge
  * tiles of C go through a scratch tile. When C is
  * wider than tall and K long, the transposed product is computed instead, so the larger operand stays
- * unpacked; with fewer than MR rows, {@link SgemmSmallM} streams B once per row instead.
+ * unpacked, except for A^T: then the threads split C's columns instead of its rows (see runByColumns). With
+ * fewer than MR rows, {@link SgemmSmallM} streams B once per row instead.
  */
 public final class Sgemm {
     /** K block: C tiles are reloaded once per K block; the B micro-panel (KC x NR) is re-read from L1/L2. */
     static final int KC = 512;
     /** M block (multiple of MR): the A block (MC x KC) stays in L2 while all of B passes. */
     static final int MC = 16 * MR;
+    /** N block (multiple of NR) of {@link #runByColumns}: the B block (KC x NC) stays in L2 while all of A^T passes. */
+    static final int NC = 8 * NR;
     /** Below this many multiply-adds per chunk, another thread costs more than it saves. */
     private static final long MIN_CHUNK_WORK = 1L << 19;
 
@@ -35,6 +38,7 @@ public final class Sgemm {
         float[] packedB = new float[0];
         final float[] edgeA = new float[MR * KC];
         final float[] packedAt = new float[MC * KC];
+        final float[] packedBlock = new float[KC * NC];
         final float[] tile = new float[MR * NR];
 
         float[] packedB(int size) {
@@ -85,23 +89,25 @@ public final class Sgemm {
             if (sums != null) {
                 SgemmPack.addColumnSums(a, aOff, lda, M, K, sums, sOff);
             }
+        } else if (transA && N > M && K >= KC) {
+            runByColumns(transB, M, N, K, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc, sums, sOff);
         } else if (transposeSaves(M, N, K)) {
             // Wide and short: compute C^T = op(B)^T @ op(A)^T instead, so the larger operand is the
             // one read in place and the smaller one is packed; tiles are stored transposed. op(A)^T is
             // then the packed B, whose columns are op(A)'s rows.
-            run(!transB, !transA, N, M, K, b, bOff, ldb, a, aOff, lda, accumulate, c, cOff, ldc, true, null, sums, sOff);
+            run(!transB, !transA, N, M, K, b, bOff, ldb, a, aOff, lda, accumulate, c, cOff, ldc, true, null, 0);
         } else {
-            run(transA, transB, M, N, K, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc, false, sums, null, sOff);
+            run(transA, transB, M, N, K, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc, false, sums, sOff);
         }
     }
 
     /**
-     * As gemm, K > 0; with transC, writes C(i, j) at c[cOff + j * ldc + i]. With aSums (transA), adds op(A)'s
-     * row sums into aSums[sOff..]; with bSums (not transB), op(B)'s column sums into bSums[sOff..].
+     * As gemm, K > 0; with transC, writes C(i, j) at c[cOff + j * ldc + i]. With sums (transA), adds op(A)'s
+     * row sums into sums[sOff..].
      */
     private static void run(boolean transA, boolean transB, int M, int N, int K, float[] a, int aOff, int lda,
                             float[] b, int bOff, int ldb, boolean accumulate, float[] c, int cOff, int ldc,
-                            boolean transC, float[] aSums, float[] bSums, int sOff) {
+                            boolean transC, float[] sums, int sOff) {
         int nPanels = (N + NR - 1) / NR;
         int kBlocks = (K + KC - 1) / KC;
         int kc = (K + kBlocks - 1) / kBlocks; // even K blocks: no thin last block
@@ -111,7 +117,7 @@ public final class Sgemm {
             for (int p = p0; p < p1; p++) {
                 for (int k0 = 0; k0 < K; k0 += kc) {
                     int kb = Math.min(kc, K - k0);
-                    SgemmPack.packB(transB, b, bOff, ldb, k0, kb, N, p * NR, bp, k0 * nPad + p * kb * NR, bSums, sOff);
+                    SgemmPack.packB(transB, b, bOff, ldb, k0, kb, N, p * NR, bp, k0 * nPad + p * kb * NR);
                 }
             }
         });
@@ -119,7 +125,67 @@ public final class Sgemm {
         int mPanels = (M + MR - 1) / MR;
         Parallel.range(mPanels, minChunk((long) MR * N * K), (p0, p1) ->
                 multiplyRows(transA, a, aOff, lda, p0 * MR, Math.min(M, p1 * MR), N, K, kc, bp, nPad,
-                        accumulate, c, cOff, ldc, transC, aSums, sOff, BUFFERS.get()));
+                        accumulate, c, cOff, ldc, transC, sums, sOff, BUFFERS.get()));
+    }
+
+    /**
+     * As gemm with transA, K > 0, for a weight gradient wider than tall: A^T, the smaller
+     * operand, is packed once into MR-column panels shared by all threads; each thread takes a contiguous run of
+     * C's NR-column panels and, for each K block, packs them NC columns at a time from op(B) (long contiguous
+     * runs of B's rows, unlike A^T's MR floats per row) into an L2-resident block that all of packed A^T passes over. C's
+     * tiles are stored as they lie, where computing C^T instead would store every one transposed per K block.
+     * With sums, adds A^T's row sums into sums[sOff..].
+     */
+    private static void runByColumns(boolean transB, int M, int N, int K, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                     boolean accumulate, float[] c, int cOff, int ldc, float[] sums, int sOff) {
+        int mPanels = (M + MR - 1) / MR;
+        int kBlocks = (K + KC - 1) / KC;
+        int kc = (K + kBlocks - 1) / kBlocks;
+        int mPad = mPanels * MR;
+        float[] at = BUFFERS.get().packedB(mPad * K);
+        Parallel.range(mPanels, minChunk((long) MR * K), (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                for (int k0 = 0; k0 < K; k0 += kc) {
+                    int kb = Math.min(kc, K - k0);
+                    SgemmPack.packCols(a, aOff + k0 * lda + p * MR, lda, Math.min(MR, M - p * MR), kb, at,
+                            k0 * mPad + p * kb * MR, sums, sOff + p * MR);
+                }
+            }
+        });
+        int nPanels = (N + NR - 1) / NR;
+        Parallel.range(nPanels, minChunk((long) NR * M * K), (q0, q1) ->
+                multiplyCols(transB, M, q0 * NR, Math.min(N, q1 * NR), K, kc, at, mPad, b, bOff, ldb, accumulate, c, cOff, ldc,
+                        BUFFERS.get()));
+    }
+
+    /** C columns [jStart, jEnd) of runByColumns: for each K block and NC-column block of B, all of packed A^T. */
+    private static void multiplyCols(boolean transB, int M, int jStart, int jEnd, int K, int kc, float[] at, int mPad, float[] b,
+                                     int bOff, int ldb, boolean accumulate, float[] c, int cOff, int ldc, Buffers buf) {
+        float[] bp = buf.packedBlock;
+        float[] tile = buf.tile;
+        for (int k0 = 0; k0 < K; k0 += kc) {
+            int kb = Math.min(kc, K - k0);
+            boolean load = accumulate || k0 > 0;
+            for (int j0 = jStart; j0 < jEnd; j0 += NC) {
+                int j1 = Math.min(jEnd, j0 + NC);
+                for (int j = j0; j < j1; j += NR) {
+                    SgemmPack.packB(transB, b, bOff, ldb, k0, kb, j1, j, bp, (j - j0) * kb);
+                }
+                for (int i = 0; i < M; i += MR) {
+                    int tileRows = Math.min(MR, M - i);
+                    for (int j = j0; j < j1; j += NR) {
+                        int cols = Math.min(NR, j1 - j);
+                        int ci = cOff + i * ldc + j;
+                        boolean full = tileRows == MR && cols == NR;
+                        SgemmKernel.kernelCols(kb, at, k0 * mPad + i * kb, MR, bp, (j - j0) * kb,
+                                full ? c : tile, full ? ci : 0, full ? ldc : NR, full && load);
+                        if (!full) {
+                            mergeTile(tile, c, ci, ldc, tileRows, cols, load, false);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -169,23 +235,30 @@ public final class Sgemm {
                         } else {
                             SgemmKernel.kernelRows(kb, ap, 0, kb, bp, bi, dst, di, ldd, loadDst);
                         }
-                        if (transC) {
-                            for (int tj = 0; tj < cols; tj++) {
-                                int col = ci + tj * ldc;
-                                for (int ti = 0; ti < tileRows; ti++) {
-                                    c[col + ti] = load ? c[col + ti] + tile[ti * NR + tj] : tile[ti * NR + tj];
-                                }
-                            }
-                        } else if (!full) {
-                            for (int ti = 0; ti < tileRows; ti++) {
-                                int row = ci + ti * ldc;
-                                for (int tj = 0; tj < cols; tj++) {
-                                    c[row + tj] = load ? c[row + tj] + tile[ti * NR + tj] : tile[ti * NR + tj];
-                                }
-                            }
+                        if (!full) {
+                            mergeTile(tile, c, ci, ldc, tileRows, cols, load, transC);
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Merges the valid tileRows x cols part of a scratch tile (MR x NR) into C at c[ci..], added when load; with
+     * transC, tile row ti goes to C's column ti.
+     */
+    private static void mergeTile(float[] tile, float[] c, int ci, int ldc, int tileRows, int cols, boolean load,
+                                  boolean transC) {
+        // each line of C is a contiguous run: a tile row, or with transC a tile column
+        int lines = transC ? cols : tileRows;
+        int run = transC ? tileRows : cols;
+        int lineStep = transC ? 1 : NR;
+        int step = transC ? NR : 1;
+        for (int l = 0; l < lines; l++) {
+            for (int e = 0, at = ci + l * ldc; e < run; e++) {
+                float t = tile[l * lineStep + e * step];
+                c[at + e] = load ? c[at + e] + t : t;
             }
         }
     }

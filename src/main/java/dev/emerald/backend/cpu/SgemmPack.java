@@ -22,32 +22,20 @@ final class SgemmPack {
 
     /**
      * Packs op(B) rows [k0, k0 + kc), columns [j0, j0 + NR) into dst[d..]: k-major, NR floats per k,
-     * columns past N zeroed. With sums (not transB), adds the columns' sums over those rows into sums[sOff + j0..].
+     * columns past N zeroed.
      */
-    static void packB(boolean transB, float[] b, int bOff, int ldb, int k0, int kc, int N, int j0, float[] dst, int d,
-                      float[] sums, int sOff) {
+    static void packB(boolean transB, float[] b, int bOff, int ldb, int k0, int kc, int N, int j0, float[] dst, int d) {
         int cols = Math.min(NR, N - j0);
         if (!transB && cols == NR) {
             // op(B)(k, j) = b[k * ldb + j]: each k is a contiguous run of NR floats, two vectors.
-            FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
             for (int k = k0, src = bOff + k0 * ldb + j0; k < k0 + kc; k++, d += NR, src += ldb) {
-                FloatVector v0 = FloatVector.fromArray(S, b, src), v1 = FloatVector.fromArray(S, b, src + L);
-                v0.intoArray(dst, d);
-                v1.intoArray(dst, d + L);
-                s0 = s0.add(v0);
-                s1 = s1.add(v1);
-            }
-            if (sums != null) {
-                s0.add(FloatVector.fromArray(S, sums, sOff + j0)).intoArray(sums, sOff + j0);
-                s1.add(FloatVector.fromArray(S, sums, sOff + j0 + L)).intoArray(sums, sOff + j0 + L);
+                FloatVector.fromArray(S, b, src).intoArray(dst, d);
+                FloatVector.fromArray(S, b, src + L).intoArray(dst, d + L);
             }
         } else if (!transB) {
             for (int k = k0; k < k0 + kc; k++, d += NR) {
                 System.arraycopy(b, bOff + k * ldb + j0, dst, d, cols);
                 Arrays.fill(dst, d + cols, d + NR, 0f);
-            }
-            if (sums != null) {
-                addColumnSums(b, bOff + k0 * ldb + j0, ldb, cols, kc, sums, sOff + j0);
             }
         } else {
             // op(B)(k, j) = b[j * ldb + k]: read each stored row contiguously, scatter with stride NR.

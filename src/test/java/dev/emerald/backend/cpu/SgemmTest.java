@@ -102,10 +102,11 @@ class SgemmTest {
 
     @Test
     void weightGradientAddsTheBiasGradient() {
-        // Fewer rows than a panel, a partial last panel, several K blocks, and wide and short (computed
-        // transposed, the sums then taken from packed B) with full and partial panels; with padding.
+        // Fewer rows than a panel, a partial last panel, several K blocks, and wide and short (threads split
+        // C's columns) with full and partial panels, and past one NC block per thread; with padding.
         Random rnd = new Random(4);
-        int[][] shapes = {{5, 40, 300}, {13, 70, 1100}, {130, 257, 513}, {40, 300, 600}, {24, 100, 520}, {64, 96, 256}};
+        int[][] shapes = {{5, 40, 300}, {13, 70, 1100}, {130, 257, 513}, {40, 300, 600}, {24, 100, 520}, {64, 96, 256},
+            {20, 1100, 600}};
         for (int[] s : shapes) {
             for (int pad : new int[] {0, 3}) {
                 int M = s[0], N = s[1], K = s[2];
