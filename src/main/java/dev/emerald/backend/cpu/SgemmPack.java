@@ -7,7 +7,7 @@ import static dev.emerald.backend.cpu.SgemmKernel.S;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
+import jdk.incubator.vector.VectorMask;
 
 /**
  * Packs op(B) into the contiguous, zero-padded panels {@link SgemmKernel} reads, A^T into MR-column
@@ -15,8 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  * read in place). The weight gradient's bias sums are taken on the way (see {@link Sgemm#weightGradient}).
  */
 final class SgemmPack {
-    /** MR (8) floats. */
-    private static final VectorSpecies<Float> COLS = FloatVector.SPECIES_256;
+    /** The first MR lanes of a vector: one k of an A^T panel. */
+    private static final VectorMask<Float> PANEL_ROW = S.indexInRange(0, MR);
+
     private SgemmPack() {
     }
 
@@ -58,16 +59,22 @@ final class SgemmPack {
      * dst[d + k * MR..], zero-padded to MR. With sums, adds each row's sum over the kc k's into sums[sOff..].
      */
     static void packCols(float[] a, int ai, int lda, int rows, int kc, float[] dst, int d, float[] sums, int sOff) {
-        if (rows == MR) {
-            // one vector move per k: arraycopy's call per 8 floats cost more than the copy
-            FloatVector s = FloatVector.zero(COLS);
-            for (int k = 0; k < kc; k++) {
-                FloatVector v = FloatVector.fromArray(COLS, a, ai + k * lda);
-                v.intoArray(dst, d + k * MR);
+        if (rows == MR && L >= MR && ai + (kc - 1) * lda + L <= a.length) {
+            // One full vector per k, whose upper half lands on the next k's place and is rewritten there; only the
+            // last k's move is masked. A scalar copy cost 10%, and a half-width species would split the JIT's
+            // profiles of FloatVector's methods between two shapes (see VectorDropout). Lanes past MR of s are unused.
+            FloatVector s = FloatVector.zero(S);
+            int src = ai, o = d;
+            for (int k = 0; k < kc - 1; k++, src += lda, o += MR) {
+                FloatVector v = FloatVector.fromArray(S, a, src);
+                v.intoArray(dst, o);
                 s = s.add(v);
             }
+            FloatVector v = FloatVector.fromArray(S, a, src);
+            v.intoArray(dst, o, PANEL_ROW);
+            s = s.add(v);
             if (sums != null) {
-                s.add(FloatVector.fromArray(COLS, sums, sOff)).intoArray(sums, sOff);
+                s.add(FloatVector.fromArray(S, sums, sOff, PANEL_ROW)).intoArray(sums, sOff, PANEL_ROW);
             }
             return;
         }
