@@ -109,8 +109,7 @@ public final class Sgemm {
                             float[] b, int bOff, int ldb, boolean accumulate, float[] c, int cOff, int ldc,
                             boolean transC, float[] sums, int sOff) {
         int nPanels = (N + NR - 1) / NR;
-        int kBlocks = (K + KC - 1) / KC;
-        int kc = (K + kBlocks - 1) / kBlocks; // even K blocks: no thin last block
+        int kc = kBlock(K);
         int nPad = nPanels * NR;
         float[] bp = BUFFERS.get().packedB(nPad * K);
         Parallel.range(nPanels, minChunk((long) NR * K), (p0, p1) -> {
@@ -139,8 +138,7 @@ public final class Sgemm {
     private static void runByColumns(boolean transB, int M, int N, int K, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                      boolean accumulate, float[] c, int cOff, int ldc, float[] sums, int sOff) {
         int mPanels = (M + MR - 1) / MR;
-        int kBlocks = (K + KC - 1) / KC;
-        int kc = (K + kBlocks - 1) / kBlocks;
+        int kc = kBlock(K);
         int mPad = mPanels * MR;
         float[] at = BUFFERS.get().packedB(mPad * K);
         Parallel.range(mPanels, minChunk((long) MR * K), (p0, p1) -> {
@@ -271,6 +269,12 @@ public final class Sgemm {
      */
     private static boolean transposeSaves(int M, int N, int K) {
         return N > M && K >= KC;
+    }
+
+    /** The K block for K (> 0): at most KC, and K split evenly, so there is no thin last block. */
+    private static int kBlock(int K) {
+        int kBlocks = (K + KC - 1) / KC;
+        return (K + kBlocks - 1) / kBlocks;
     }
 
     private static int minChunk(long workPerItem) {
